@@ -1,0 +1,277 @@
+/**
+ * REST API bodies, queries and responses (`/api/v1`). Success: `{data, meta}`; error:
+ * `{error:{code, message, details}}`. Shapes follow the product we measure ourselves against.
+ */
+import { z } from "zod";
+import {
+  AudioCodec,
+  CannotRunReason,
+  EndpointOutcome,
+  EndpointPhase,
+  RunFailureReason,
+  RunStatus,
+  SipTransport,
+  AgentStatus,
+} from "./enums.js";
+import { Timings } from "./metrics.js";
+import type { SipTraceEntry } from "./wire.js";
+
+const name = z.string().trim().min(1, "must not be empty").max(120, "must be at most 120 characters");
+/** A host name or IPv4/IPv6 literal, no scheme, no port. */
+const host = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(253)
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+|[0-9a-fA-F:]+)$/, "must be a host name or IP address without scheme or port");
+const port = z.number().int().min(1).max(65535);
+/** `host` or `host:port` */
+const hostPort = z
+  .string()
+  .trim()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, "must be host or host:port");
+const sipUser = z
+  .string()
+  .min(1, "must not be empty")
+  .max(64)
+  .regex(/^[A-Za-z0-9\-_.!~*'()&=+$,;?/]+$/, "may contain only SIP user characters (RFC 3261 §25.1)");
+
+// ---- common envelopes -------------------------------------------------------------------------
+export const ApiErrorCode = z.enum([
+  "VALIDATION_FAILED",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "INVALID_STATE",
+  "UNAVAILABLE",
+  "INTERNAL",
+]);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `groups.1.endpoints`. */
+  path: string;
+  message: string;
+}
+export interface ApiError {
+  error: { code: ApiErrorCode; message: string; details?: { issues?: FieldIssue[]; [k: string]: unknown } };
+}
+export interface ApiSuccess<T> {
+  data: T;
+  meta: { requestId: string; pagination?: { page: number; perPage: number; total: number } };
+}
+
+export const PaginationQuery = z
+  .object({
+    page: z.coerce.number().int().min(1).default(1),
+    perPage: z.coerce.number().int().min(1).max(500).default(25),
+  })
+  .strict();
+
+// ---- projects ---------------------------------------------------------------------------------
+export interface Project {
+  id: string;
+  orgId: string;
+  name: string;
+  slug: string;
+  createdAt: string;
+}
+
+// ---- registrars and SIP accounts --------------------------------------------------------------
+export const RegistrarCreate = z
+  .object({
+    name,
+    domain: host,
+    port: port.optional(),
+    transport: SipTransport.default("UDP"),
+    /** Outbound proxy `host[:port]`; requests are sent there with a Route header (RFC 3261 §8.1.2). */
+    outboundProxy: hostPort.optional(),
+  })
+  .strict();
+export type RegistrarCreate = z.infer<typeof RegistrarCreate>;
+export const RegistrarUpdate = RegistrarCreate.partial().strict();
+export interface Registrar extends Omit<RegistrarCreate, "outboundProxy" | "port"> {
+  id: string;
+  projectId: string;
+  port: number | null;
+  outboundProxy: string | null;
+  /** True for the built-in registrar the local stack starts. */
+  builtin: boolean;
+  accountCount: number;
+  createdAt: string;
+}
+
+export const SipAccountCreate = z
+  .object({
+    username: sipUser,
+    password: z.string().min(1, "must not be empty").max(128),
+    /** Digest auth user when it differs from the AoR user. */
+    authUsername: sipUser.optional(),
+    /** Realm; learned from the 401/407 challenge when absent. */
+    realm: z.string().min(1).max(253).optional(),
+  })
+  .strict();
+export type SipAccountCreate = z.infer<typeof SipAccountCreate>;
+export const SipAccountBulkCreate = z
+  .object({ accounts: z.array(SipAccountCreate).min(1, "must contain at least one account").max(10_000) })
+  .strict();
+export interface SipAccount {
+  id: string;
+  registrarId: string;
+  username: string;
+  authUsername: string | null;
+  realm: string | null;
+  createdAt: string;
+}
+
+// ---- tests and groups -------------------------------------------------------------------------
+export const CalleeTarget = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("GROUP"), group: name }).strict(),
+  z.object({ type: z.literal("EXTERNAL"), uri: z.string().regex(/^sips?:[^\s]+$/, "must be a sip: or sips: URI") }).strict(),
+  z.object({ type: z.literal("RECEIVE") }).strict(),
+]);
+export type CalleeTarget = z.infer<typeof CalleeTarget>;
+
+export const TestGroup = z
+  .object({
+    name,
+    registrarId: z.string().min(1),
+    endpoints: z.number().int().min(1, "must be at least 1").max(10_000, "must be at most 10000"),
+    codec: AudioCodec.default("PCMU"),
+    callee: CalleeTarget,
+    /** Region the group's endpoints run in; `null` = any ONLINE agent. */
+    region: z.string().min(1).max(64).nullable().default(null),
+  })
+  .strict();
+export type TestGroup = z.infer<typeof TestGroup>;
+
+const testShape = {
+  name,
+  description: z.string().max(2000).default(""),
+  /** Seconds each call stays up. */
+  durationSec: z.number().int().min(5, "must be at least 5").max(86_400, "must be at most 86400"),
+  /** Registrations are spread over this many seconds to avoid a REGISTER storm. */
+  buildupSec: z.number().int().min(0).max(3600).default(0),
+  groups: z.array(TestGroup).min(1, "must contain at least one group").max(50),
+};
+function checkGroupRefs(t: { groups: TestGroup[] }, ctx: z.RefinementCtx) {
+  const names = new Set<string>();
+  t.groups.forEach((g, i) => {
+    if (names.has(g.name)) ctx.addIssue({ code: "custom", path: ["groups", i, "name"], message: `duplicate group name "${g.name}"` });
+    names.add(g.name);
+  });
+  t.groups.forEach((g, i) => {
+    if (g.callee.type !== "GROUP") return;
+    const target = g.callee.group;
+    if (!names.has(target))
+      ctx.addIssue({ code: "custom", path: ["groups", i, "callee", "group"], message: `no group named "${target}" in this test` });
+    else if (target === g.name)
+      ctx.addIssue({ code: "custom", path: ["groups", i, "callee", "group"], message: "a group cannot call itself" });
+    else if (t.groups.find((o) => o.name === target)?.callee.type !== "RECEIVE")
+      ctx.addIssue({ code: "custom", path: ["groups", i, "callee", "group"], message: `group "${target}" must have callee type RECEIVE to be called` });
+  });
+}
+export const TestCreate = z.object(testShape).strict().superRefine(checkGroupRefs);
+export type TestCreate = z.infer<typeof TestCreate>;
+export const TestUpdate = TestCreate;
+export interface Test extends TestCreate {
+  id: string;
+  projectId: string;
+  totalEndpoints: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// ---- runs -------------------------------------------------------------------------------------
+export const RunCreate = z
+  .object({
+    /** Override the test's call duration for this run only. */
+    durationSec: z.number().int().min(5).max(86_400).optional(),
+  })
+  .strict();
+export type RunCreate = z.infer<typeof RunCreate>;
+
+export interface AggregateSummary {
+  mos: number | null;
+  jitter_ms: number | null;
+  fraction_lost: number | null;
+  rtt_ms: number | null;
+  callSuccessRate: number | null;
+  registrationRate: number | null;
+  setupTimeMs: { p50: number | null; p95: number | null };
+}
+export interface RunSummary extends AggregateSummary {
+  endpoints: number;
+  phaseCounts: Partial<Record<EndpointPhase, number>>;
+  outcomeCounts: Partial<Record<EndpointOutcome, number>>;
+  groups: { name: string; endpoints: number; outcomeCounts: Partial<Record<EndpointOutcome, number>>; mos: number | null }[];
+}
+export interface TestRun {
+  id: string;
+  projectId: string;
+  testId: string;
+  testName: string;
+  status: RunStatus;
+  reasonCode: CannotRunReason | RunFailureReason | null;
+  reason: string | null;
+  durationSec: number;
+  createdAt: string;
+  queuedAt: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  summary: RunSummary | null;
+}
+
+export const EndpointListQuery = PaginationQuery.extend({
+  group: z.string().optional(),
+  phase: EndpointPhase.optional(),
+  outcome: EndpointOutcome.optional(),
+}).strict();
+
+export interface RunEndpoint {
+  id: string;
+  runId: string;
+  group: string;
+  index: number;
+  username: string;
+  role: "CALLER" | "RECEIVER";
+  agentId: string | null;
+  phase: EndpointPhase;
+  outcome: EndpointOutcome | null;
+  statusCode: number | null;
+  statusText: string | null;
+  timings: Timings;
+  /** The last per-second values reported. */
+  metrics: Record<string, number>;
+}
+export interface EndpointDetail extends RunEndpoint {
+  /** Per-second samples: `t` epoch seconds. */
+  series: { t: number; m: Record<string, number> }[];
+  trace: SipTraceEntry[];
+}
+
+// ---- agents and tokens ------------------------------------------------------------------------
+export interface Agent {
+  id: string;
+  name: string;
+  region: string;
+  capacity: number;
+  version: string;
+  status: AgentStatus;
+  load: number;
+  lastSeenAt: string | null;
+}
+export const TokenCreate = z
+  .object({ name, kind: z.enum(["api", "agent"]).default("api") })
+  .strict();
+export interface ApiToken {
+  id: string;
+  name: string;
+  kind: "api" | "agent";
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export { Timings };

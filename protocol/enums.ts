@@ -1,0 +1,90 @@
+/**
+ * Enumerations shared by edge, agent and web. Names are verbatim from the product we measure
+ * ourselves against (see shared/reference/callmeter-inventory.md §2) so API users can switch tools.
+ */
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1 as const;
+
+export const RUN_STATUSES = [
+  "PENDING",
+  "QUEUED",
+  "RUNNING",
+  "STOPPING",
+  "COMPLETED",
+  "FAILED",
+  "CANNOT_RUN_FOR_NOW",
+] as const;
+export const RunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["COMPLETED", "FAILED", "CANNOT_RUN_FOR_NOW"];
+export const isTerminalRunStatus = (s: RunStatus): boolean => TERMINAL_RUN_STATUSES.includes(s);
+
+/** Endpoint phase: strictly forward (an endpoint never goes back to an earlier phase). */
+export const ENDPOINT_PHASES = [
+  "INITIALIZING",
+  "REGISTERED",
+  "CALLING",
+  "RINGING",
+  "NEGOTIATING",
+  "INCALL",
+  "DISCONNECTING",
+  "CLOSED",
+] as const;
+export const EndpointPhase = z.enum(ENDPOINT_PHASES);
+export type EndpointPhase = z.infer<typeof EndpointPhase>;
+
+/** Endpoint outcome: set once, replaced only by a more severe one (severity below). */
+export const ENDPOINT_OUTCOMES = [
+  "SUCCESS",
+  "COMPLETED_WITH_WARNINGS",
+  "REGISTRATION_FAILED",
+  "CALL_FAILED",
+  "NEGOTIATION_FAILED",
+  "TIMEOUT",
+  "OSERROR",
+  "TEARDOWN_ERROR",
+] as const;
+export const EndpointOutcome = z.enum(ENDPOINT_OUTCOMES);
+export type EndpointOutcome = z.infer<typeof EndpointOutcome>;
+export const OUTCOME_SEVERITY: Record<EndpointOutcome, number> = {
+  SUCCESS: 0,
+  COMPLETED_WITH_WARNINGS: 1,
+  REGISTRATION_FAILED: 10,
+  CALL_FAILED: 10,
+  NEGOTIATION_FAILED: 10,
+  TIMEOUT: 10,
+  OSERROR: 10,
+  TEARDOWN_ERROR: 10,
+};
+
+export const AGENT_STATUSES = ["ONLINE", "OFFLINE", "DRAINING", "ERROR"] as const;
+export const AgentStatus = z.enum(AGENT_STATUSES);
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+/** SIP transports. WSS and AUTO (RFC 3263) are accepted by the product we compare with; ours come later. */
+export const SIP_TRANSPORTS = ["UDP", "TCP", "TLS"] as const;
+export const SipTransport = z.enum(SIP_TRANSPORTS);
+export type SipTransport = z.infer<typeof SipTransport>;
+
+export const AUDIO_CODECS = ["PCMU", "PCMA"] as const;
+export const AudioCodec = z.enum(AUDIO_CODECS);
+export type AudioCodec = z.infer<typeof AudioCodec>;
+/** RTP static payload types (RFC 3551 §6). */
+export const CODEC_PAYLOAD_TYPE: Record<AudioCodec, number> = { PCMU: 0, PCMA: 8 };
+
+/** Why a run could not start. Each comes with a sentence for humans in `reason`. */
+export const CANNOT_RUN_REASONS = [
+  "NO_ONLINE_AGENT",
+  "INSUFFICIENT_AGENT_CAPACITY",
+  "INSUFFICIENT_SIP_ACCOUNTS",
+  "REGISTRAR_MISSING",
+  "INVALID_TEST_CONFIG",
+] as const;
+export const CannotRunReason = z.enum(CANNOT_RUN_REASONS);
+export type CannotRunReason = z.infer<typeof CannotRunReason>;
+
+/** Why a run FAILED (terminal, after it had started). */
+export const RUN_FAILURE_REASONS = ["ALL_AGENTS_LOST", "ALL_REGISTRATIONS_FAILED", "INTERNAL_ERROR"] as const;
+export const RunFailureReason = z.enum(RUN_FAILURE_REASONS);
+export type RunFailureReason = z.infer<typeof RunFailureReason>;
