@@ -1,0 +1,14 @@
+import type { RunObject } from "./objects/RunObject.js";
+import type { FleetObject } from "./objects/FleetObject.js";
+
+export interface Env {
+  /** libSQL URL: `http://127.0.0.1:8080` locally (sqld), `libsql://<db>.turso.io` in production. */
+  DB_URL: string;
+  /** Turso auth token (a Worker secret in production; unset locally). */
+  DB_TOKEN?: string;
+  /** Seconds without a heartbeat before an agent is OFFLINE (default 60). */
+  AGENT_OFFLINE_AFTER_SEC?: string;
+  RUNS: DurableObjectNamespace<RunObject>;
+  FLEETS: DurableObjectNamespace<FleetObject>;
+  ASSETS?: Fetcher;
+}

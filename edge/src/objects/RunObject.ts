@@ -1,0 +1,612 @@
+/**
+ * RunObject — one per run, addressed by run id. The run's state machine, its endpoints, the agents'
+ * run sockets and the dashboard viewers meet here. Its SQLite holds the run's hot data (per-second
+ * samples, SIP traces); the summary and per-endpoint results go to libSQL when the run ends, with
+ * retries, and nothing is dropped until libSQL has it. Every wait is bounded by an alarm.
+ * Decisions live in pure modules (runs/plan, runs/allocate, runs/aggregate, runs/run-state).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import {
+  AgentToRun,
+  EndpointListQuery,
+  PROTOCOL_VERSION,
+  advancePhase,
+  isTerminalRunStatus,
+  mergeOutcome,
+  parseWire,
+  type CannotRunReason,
+  type EndpointDetail,
+  type EndpointOutcome,
+  type EndpointPhase,
+  type EndpointSpec,
+  type LiveAggregate,
+  type LiveEndpoint,
+  type LiveRunState,
+  type RunFailureReason,
+  type RunEndpoint,
+  type RunFrame,
+  type RunStatus,
+  type RunSummary,
+  type RunToAgent,
+  type RunToViewer,
+  type TestRun,
+  type Timings,
+} from "../../../protocol/index.js";
+import type { z } from "zod";
+import type { Env } from "../env.js";
+import { getDb, schema } from "../lib/db.js";
+import { INTERNAL_HEADERS } from "../routes/sockets.js";
+import { addToBucket, bucketToAggregate, emptyBucket, phaseCounts, countBy, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
+import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
+import { RUN_DEADLINES, transition } from "../runs/run-state.js";
+import type { RunInit } from "./run-types.js";
+
+const TICK_MS = 1_000;
+/** A trace is a diagnostic, not a pcap: keep the first N messages of each endpoint. */
+const MAX_TRACE_PER_ENDPOINT = 400;
+/** run_endpoints binds 13 parameters per row; libSQL allows 100 per statement. */
+const RESULT_ROWS_PER_INSERT = 7;
+
+interface AgentState {
+  joined: boolean;
+  /** Epoch ms the agent's run socket closed (null while connected or never joined). */
+  closedAt: number | null;
+  done: boolean;
+}
+interface RunState {
+  status: RunStatus;
+  reasonCode: CannotRunReason | RunFailureReason | null;
+  reason: string | null;
+  queuedAt: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  receiversDispatchedAt: number | null;
+  callersDispatched: boolean;
+  stopDeadline: number | null;
+  hardDeadline: number | null;
+  joinDeadline: number | null;
+  persisted: boolean;
+  agents: Record<string, AgentState>;
+}
+interface EndpointRow {
+  id: string;
+  grp: string;
+  idx: number;
+  username: string;
+  role: "CALLER" | "RECEIVER";
+  agent_id: string;
+  phase: EndpointPhase;
+  outcome: EndpointOutcome | null;
+  status_code: number | null;
+  status_text: string | null;
+  timings: string;
+  metrics: string;
+  spec: string;
+  target: string;
+  dispatched: number;
+  trace_count: number;
+  [k: string]: SqlStorageValue;
+}
+interface SocketAttachment {
+  role: "agent" | "viewer";
+  agentId: string | null;
+}
+
+export class RunObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private init_: RunInit | null = null;
+  private state: RunState | null = null;
+  private lastSeq = new Map<string, number>();
+  private buckets = new Map<number, SecondBucket>();
+  /** Endpoints changed since the last tick (lost on hibernation; a viewer's snapshot covers that). */
+  private dirty = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => {
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS endpoints (id TEXT PRIMARY KEY, grp TEXT NOT NULL, idx INTEGER NOT NULL, username TEXT NOT NULL,
+        role TEXT NOT NULL, agent_id TEXT NOT NULL, phase TEXT NOT NULL, outcome TEXT, status_code INTEGER, status_text TEXT,
+        timings TEXT NOT NULL, metrics TEXT NOT NULL, spec TEXT NOT NULL, target TEXT NOT NULL, dispatched INTEGER NOT NULL DEFAULT 0,
+        trace_count INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS samples (endpoint_id TEXT NOT NULL, t INTEGER NOT NULL, m TEXT NOT NULL, PRIMARY KEY (endpoint_id, t))`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS traces (id INTEGER PRIMARY KEY AUTOINCREMENT, endpoint_id TEXT NOT NULL, t INTEGER NOT NULL, dir TEXT NOT NULL, remote TEXT NOT NULL, text TEXT NOT NULL)`);
+      this.sql.exec(`CREATE INDEX IF NOT EXISTS traces_endpoint ON traces (endpoint_id, id)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS buckets (t INTEGER PRIMARY KEY, data TEXT NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS agent_seq (agent_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)`);
+      const kv = new Map(this.sql.exec<{ k: string; v: string }>(`SELECT k, v FROM kv`).toArray().map((r) => [r.k, r.v]));
+      if (kv.has("init")) this.init_ = JSON.parse(kv.get("init")!);
+      if (kv.has("state")) this.state = JSON.parse(kv.get("state")!);
+      for (const r of this.sql.exec<{ agent_id: string; last_seq: number }>(`SELECT * FROM agent_seq`)) this.lastSeq.set(r.agent_id, r.last_seq);
+      for (const r of this.sql.exec<{ t: number; data: string }>(`SELECT * FROM buckets ORDER BY t DESC LIMIT 5`)) this.buckets.set(r.t, JSON.parse(r.data));
+    });
+  }
+
+  // ---- persistence helpers --------------------------------------------------------------------
+
+  private saveState() {
+    this.sql.exec(`INSERT OR REPLACE INTO kv (k, v) VALUES ('state', ?)`, JSON.stringify(this.state));
+  }
+
+  private setStatus(next: RunStatus, extra: Partial<RunState> = {}) {
+    const s = this.state!;
+    s.status = transition(s.status, next);
+    Object.assign(s, extra);
+    this.saveState();
+  }
+
+  /** Mirror status and timestamps to libSQL; failures are retried by the final persist. */
+  private async mirrorStatus() {
+    const s = this.state!;
+    try {
+      await getDb(this.env)
+        .update(schema.testRuns)
+        .set({ status: s.status, reasonCode: s.reasonCode, reason: s.reason, queuedAt: iso(s.queuedAt), startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) })
+        .where(eq(schema.testRuns.id, this.init_!.runId));
+    } catch (e) {
+      console.warn("run status mirror failed; will retry at the end", String(e));
+    }
+  }
+
+  // ---- RPC from the Worker --------------------------------------------------------------------
+
+  async init(input: RunInit): Promise<void> {
+    if (this.init_) return;
+    this.init_ = input;
+    this.state = {
+      status: "PENDING", reasonCode: null, reason: null, queuedAt: null, startedAt: null, endedAt: null,
+      receiversDispatchedAt: null, callersDispatched: false, stopDeadline: null, hardDeadline: null, joinDeadline: null,
+      persisted: false, agents: {},
+    };
+    this.sql.exec(`INSERT OR REPLACE INTO kv (k, v) VALUES ('init', ?)`, JSON.stringify(input));
+    this.saveState();
+    // Admission runs in the alarm so the API answers PENDING at once and a crash mid-admission retries.
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  async stop(): Promise<{ ok: true } | { ok: false; status: RunStatus; message: string }> {
+    const s = this.state;
+    if (!s) return { ok: false, status: "PENDING", message: "run not initialised" };
+    if (s.status === "STOPPING") return { ok: true };
+    if (s.status !== "QUEUED" && s.status !== "RUNNING")
+      return { ok: false, status: s.status, message: `run is ${s.status}; only QUEUED or RUNNING runs can be stopped` };
+    this.setStatus("STOPPING", { stopDeadline: Date.now() + RUN_DEADLINES.stopSec * 1000 });
+    this.broadcastAgents({ v: PROTOCOL_VERSION, type: "stop", reason: "stopped by user" });
+    await this.mirrorStatus();
+    this.broadcastTick();
+    return { ok: true };
+  }
+
+  async describe(): Promise<Partial<TestRun> | null> {
+    const s = this.state;
+    if (!s) return null;
+    return {
+      status: s.status, reasonCode: s.reasonCode, reason: s.reason, queuedAt: iso(s.queuedAt), startedAt: iso(s.startedAt),
+      endedAt: iso(s.endedAt), summary: this.summary(),
+    };
+  }
+
+  async listEndpoints(q: z.infer<typeof EndpointListQuery>): Promise<{ items: RunEndpoint[]; total: number }> {
+    const where: string[] = [];
+    const args: SqlStorageValue[] = [];
+    if (q.group) (where.push("grp = ?"), args.push(q.group));
+    if (q.phase) (where.push("phase = ?"), args.push(q.phase));
+    if (q.outcome) (where.push("outcome = ?"), args.push(q.outcome));
+    const w = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM endpoints ${w}`, ...args).one().n;
+    const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ${w} ORDER BY seq LIMIT ? OFFSET ?`, ...args, q.perPage, (q.page - 1) * q.perPage).toArray();
+    return { items: rows.map((r) => this.toRunEndpoint(r)), total };
+  }
+
+  async getEndpoint(id: string): Promise<EndpointDetail | null> {
+    const r = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE id = ?`, id).toArray()[0];
+    if (!r) return null;
+    const series = this.sql.exec<{ t: number; m: string }>(`SELECT t, m FROM samples WHERE endpoint_id = ? ORDER BY t`, id).toArray().map((x) => ({ t: x.t, m: JSON.parse(x.m) }));
+    const trace = this.sql
+      .exec<{ t: number; dir: "in" | "out"; remote: string; text: string }>(`SELECT t, dir, remote, text FROM traces WHERE endpoint_id = ? ORDER BY id`, id)
+      .toArray()
+      .map((x) => ({ t: x.t, dir: x.dir, remote: x.remote, text: x.text }));
+    return { ...this.toRunEndpoint(r), series, trace };
+  }
+
+  private toRunEndpoint(r: EndpointRow): RunEndpoint {
+    return {
+      id: r.id, runId: this.init_!.runId, group: r.grp, index: r.idx, username: r.username, role: r.role, agentId: r.agent_id,
+      phase: r.phase, outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text,
+      timings: JSON.parse(r.timings), metrics: JSON.parse(r.metrics),
+    };
+  }
+
+  // ---- WebSockets -----------------------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    const role = request.headers.get(INTERNAL_HEADERS.role) === "agent" ? "agent" : "viewer";
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1], [role]);
+    pair[1].serializeAttachment({ role, agentId: null } satisfies SocketAttachment);
+    if (role === "viewer") this.send(pair[1], this.snapshot());
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const att = ws.deserializeAttachment() as SocketAttachment;
+    if (att.role !== "agent") return; // viewers only listen
+    const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+    const parsed = parseWire(AgentToRun, text);
+    if (!parsed.ok) return this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "INVALID_MESSAGE", message: parsed.message, path: parsed.path });
+    const msg = parsed.value;
+    if (msg.type === "join") return this.onJoin(ws, msg.agentId);
+    if (!att.agentId) return this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "JOIN_FIRST", message: "type: send join before frames" });
+    if (msg.type === "frame") return this.onFrame(ws, att.agentId, msg);
+    if (msg.type === "done") {
+      const a = this.state?.agents[att.agentId];
+      if (a) (a.done = true), this.saveState();
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.onSocketGone(ws);
+  }
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.onSocketGone(ws);
+  }
+
+  private onSocketGone(ws: WebSocket) {
+    const att = ws.deserializeAttachment() as SocketAttachment | null;
+    if (att?.role !== "agent" || !att.agentId || !this.state) return;
+    const a = this.state.agents[att.agentId];
+    if (a && !isTerminalRunStatus(this.state.status)) {
+      a.closedAt = Date.now();
+      this.saveState();
+    }
+  }
+
+  private onJoin(ws: WebSocket, agentId: string) {
+    const s = this.state;
+    const a = s?.agents[agentId];
+    if (!s || !a) {
+      this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "NOT_ASSIGNED", message: `agentId: agent ${agentId} has no endpoints in this run` });
+      ws.close(4003, "not assigned");
+      return;
+    }
+    ws.serializeAttachment({ role: "agent", agentId } satisfies SocketAttachment);
+    a.joined = true;
+    a.closedAt = null;
+    // Tell the agent what is already applied, so it drops those frames and resends the rest.
+    this.send(ws, { v: PROTOCOL_VERSION, type: "ack", seq: this.lastSeq.get(agentId) ?? 0 });
+    if (isTerminalRunStatus(s.status) || s.status === "STOPPING") {
+      this.saveState();
+      this.send(ws, { v: PROTOCOL_VERSION, type: "stop", reason: `run is ${s.status}` });
+      return;
+    }
+    const now = Date.now();
+    if (s.status === "QUEUED") {
+      const i = this.init_!;
+      this.setStatus("RUNNING", {
+        startedAt: now,
+        receiversDispatchedAt: now,
+        hardDeadline: now + (i.buildupSec + i.durationSec + RUN_DEADLINES.setupMarginSec + RUN_DEADLINES.teardownSec) * 1000,
+      });
+      void this.mirrorStatus();
+    }
+    this.saveState();
+    this.dispatchTo(agentId);
+    this.maybeDispatchCallers();
+  }
+
+  /** Send an agent its endpoints that are due: receivers at once, callers once targets are known. */
+  private dispatchTo(agentId: string) {
+    const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE agent_id = ? ORDER BY seq`, agentId).toArray();
+    const due = rows.filter((r) => r.role === "RECEIVER" || this.state!.callersDispatched);
+    if (due.length === 0) return;
+    const endpoints: EndpointSpec[] = due.map((r) => ({ ...JSON.parse(r.spec), target: r.role === "CALLER" ? this.targetOf(r) : null }));
+    for (const ws of this.agentSockets(agentId)) this.send(ws, { v: PROTOCOL_VERSION, type: "dispatch", runId: this.init_!.runId, endpoints });
+    this.sql.exec(`UPDATE endpoints SET dispatched = 1 WHERE agent_id = ? AND (role = 'RECEIVER' OR ? = 1)`, agentId, this.state!.callersDispatched ? 1 : 0);
+  }
+
+  private targetOf(r: EndpointRow): string | null {
+    const target = JSON.parse(r.target) as PlannedTarget;
+    if (!target) return null;
+    if (target.type === "URI") return target.uri;
+    const receivers = this.sql.exec<{ username: string; spec: string }>(`SELECT username, spec FROM endpoints WHERE grp = ? ORDER BY idx`, target.group).toArray();
+    return resolveTarget(target, receivers.map((x) => ({ spec: JSON.parse(x.spec), index: 0, region: null, target: null }) as PlannedEndpoint));
+  }
+
+  /**
+   * Phased dispatch: callers get their targets once every receiver has registered (or failed),
+   * or when the receivers' registration deadline has passed.
+   */
+  private maybeDispatchCallers() {
+    const s = this.state!;
+    if (s.callersDispatched || s.status !== "RUNNING") return;
+    const pending = this.sql.exec<{ n: number }>(
+      `SELECT count(*) AS n FROM endpoints WHERE role = 'RECEIVER' AND phase = 'INITIALIZING' AND outcome IS NULL`,
+    ).one().n;
+    const deadlinePassed = s.receiversDispatchedAt !== null && Date.now() - s.receiversDispatchedAt > (this.init_!.buildupSec + RUN_DEADLINES.receiverRegistrationSec) * 1000;
+    if (pending > 0 && !deadlinePassed) return;
+    s.callersDispatched = true;
+    this.saveState();
+    for (const [agentId, a] of Object.entries(s.agents)) if (a.joined && a.closedAt === null) this.dispatchTo(agentId);
+  }
+
+  private onFrame(ws: WebSocket, agentId: string, frame: RunFrame) {
+    const last = this.lastSeq.get(agentId) ?? 0;
+    if (frame.seq <= last) {
+      // A resend after reconnect: already applied, acknowledge again so the agent can drop it.
+      this.send(ws, { v: PROTOCOL_VERSION, type: "ack", seq: last });
+      return;
+    }
+    const second = Math.floor(frame.t / 1000);
+    for (const e of frame.endpoints) {
+      const r = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE id = ? AND agent_id = ?`, e.id, agentId).toArray()[0];
+      if (!r) continue; // not this agent's endpoint: ignore rather than let one agent write another's data
+      const phase = advancePhase(r.phase, e.phase);
+      const outcome = mergeOutcome(r.outcome, e.outcome ?? null);
+      const outcomeChanged = outcome !== r.outcome;
+      const statusCode = outcomeChanged || r.status_code === null ? (e.statusCode ?? r.status_code) : r.status_code;
+      const statusText = outcomeChanged || r.status_text === null ? (e.statusText ?? r.status_text) : r.status_text;
+      const timings: Timings = { ...JSON.parse(r.timings), ...(e.timings ?? {}) };
+      const metrics = e.m ? e.m : JSON.parse(r.metrics);
+      let traceCount = r.trace_count;
+      for (const t of e.trace ?? []) {
+        if (traceCount >= MAX_TRACE_PER_ENDPOINT) break;
+        this.sql.exec(`INSERT INTO traces (endpoint_id, t, dir, remote, text) VALUES (?, ?, ?, ?, ?)`, e.id, t.t, t.dir, t.remote, t.text);
+        traceCount++;
+      }
+      this.sql.exec(
+        `UPDATE endpoints SET phase = ?, outcome = ?, status_code = ?, status_text = ?, timings = ?, metrics = ?, trace_count = ? WHERE id = ?`,
+        phase, outcome, statusCode ?? null, statusText ?? null, JSON.stringify(timings), JSON.stringify(metrics), traceCount, e.id,
+      );
+      if (e.m && Object.keys(e.m).length) {
+        this.sql.exec(`INSERT OR REPLACE INTO samples (endpoint_id, t, m) VALUES (?, ?, ?)`, e.id, second, JSON.stringify(e.m));
+        const bucket = this.buckets.get(second) ?? emptyBucket(second);
+        addToBucket(bucket, e.m);
+        this.buckets.set(second, bucket);
+        this.sql.exec(`INSERT OR REPLACE INTO buckets (t, data) VALUES (?, ?)`, second, JSON.stringify(bucket));
+      }
+      this.dirty.add(e.id);
+    }
+    for (const t of this.buckets.keys()) if (t < second - 10) this.buckets.delete(t);
+    this.lastSeq.set(agentId, frame.seq);
+    this.sql.exec(`INSERT OR REPLACE INTO agent_seq (agent_id, last_seq) VALUES (?, ?)`, agentId, frame.seq);
+    this.send(ws, { v: PROTOCOL_VERSION, type: "ack", seq: frame.seq });
+    this.maybeDispatchCallers();
+  }
+
+  // ---- alarm: admission, ticks, deadlines, persistence ----------------------------------------
+
+  override async alarm(): Promise<void> {
+    const s = this.state;
+    if (!s || !this.init_) return;
+    const now = Date.now();
+    switch (s.status) {
+      case "PENDING":
+        await this.admit();
+        return;
+      case "QUEUED":
+        if (s.joinDeadline !== null && now >= s.joinDeadline) {
+          await this.finish("FAILED", "ALL_AGENTS_LOST", `No allocated agent joined the run within ${RUN_DEADLINES.agentJoinSec} s.`);
+          return;
+        }
+        await this.ctx.storage.setAlarm(Math.min(s.joinDeadline ?? now + TICK_MS, now + TICK_MS));
+        return;
+      case "RUNNING":
+      case "STOPPING":
+        await this.tick(now);
+        return;
+      default:
+        if (!s.persisted) await this.persist();
+    }
+  }
+
+  private async admit() {
+    const i = this.init_!;
+    const plan = buildRunPlan({
+      runId: i.runId, durationSec: i.durationSec, buildupSec: i.buildupSec, groups: i.groups,
+      registrars: new Map(i.registrars.map((r) => [r.id, r])),
+      accounts: groupBy(i.accounts, (a) => a.registrarId),
+    });
+    if (!plan.ok) return this.finish("CANNOT_RUN_FOR_NOW", plan.reasonCode, plan.reason);
+    const fleet = this.env.FLEETS.get(this.env.FLEETS.idFromName(i.orgId));
+    const demand = i.groups.map((g) => ({ group: g.name, region: g.region, endpoints: g.endpoints }));
+    const alloc = await fleet.allocate(i.runId, demand);
+    if (!alloc.ok) return this.finish("CANNOT_RUN_FOR_NOW", alloc.reasonCode, alloc.reason);
+    const agents = new Set<string>();
+    plan.endpoints.forEach((e, seq) => {
+      const agentId = alloc.perGroup[e.spec.group]![e.index]!;
+      agents.add(agentId);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO endpoints (id, grp, idx, username, role, agent_id, phase, outcome, status_code, status_text, timings, metrics, spec, target, seq)
+         VALUES (?, ?, ?, ?, ?, ?, 'INITIALIZING', NULL, NULL, NULL, '{}', '{}', ?, ?, ?)`,
+        e.spec.id, e.spec.group, e.index, e.spec.account.username, e.spec.role, agentId, JSON.stringify(e.spec), JSON.stringify(e.target), seq,
+      );
+    });
+    const now = Date.now();
+    const s = this.state!;
+    for (const id of agents) s.agents[id] = { joined: false, closedAt: null, done: false };
+    // No receivers at all (every caller dials an external URI): nothing to wait for.
+    const receivers = plan.endpoints.filter((e) => e.spec.role === "RECEIVER").length;
+    this.setStatus("QUEUED", { queuedAt: now, joinDeadline: now + RUN_DEADLINES.agentJoinSec * 1000, callersDispatched: receivers === 0 });
+    await this.mirrorStatus();
+    await fleet.assign(i.runId, [...agents]);
+    await this.ctx.storage.setAlarm(now + TICK_MS);
+  }
+
+  private async tick(now: number) {
+    const s = this.state!;
+    this.maybeDispatchCallers();
+    // Agents that left and did not come back: their unfinished endpoints failed on the agent side.
+    for (const [agentId, a] of Object.entries(s.agents)) {
+      if (a.closedAt !== null && now - a.closedAt > RUN_DEADLINES.agentRejoinSec * 1000) {
+        this.closeUnfinished(`agent_id = '${agentId.replace(/'/g, "''")}'`, "OSERROR", `agent ${agentId} lost (no connection for ${RUN_DEADLINES.agentRejoinSec} s)`);
+      }
+    }
+    const open = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM endpoints WHERE phase != 'CLOSED'`).one().n;
+    const allAgentsLost = Object.values(s.agents).every((a) => a.closedAt !== null && now - a.closedAt > RUN_DEADLINES.agentRejoinSec * 1000);
+    if (allAgentsLost) return this.finish("FAILED", "ALL_AGENTS_LOST", "Every agent of this run disconnected and did not come back.");
+    if (open === 0) return this.completeNormally();
+    if (s.status === "STOPPING" && s.stopDeadline !== null && now >= s.stopDeadline) {
+      this.closeUnfinished("1 = 1", "TEARDOWN_ERROR", `endpoint did not finish within ${RUN_DEADLINES.stopSec} s of the stop`);
+      return this.completeNormally();
+    }
+    if (s.hardDeadline !== null && now >= s.hardDeadline) {
+      this.closeUnfinished("1 = 1", "TIMEOUT", "endpoint did not finish before the run's deadline");
+      return this.completeNormally();
+    }
+    this.broadcastTick();
+    await this.ctx.storage.setAlarm(now + TICK_MS);
+  }
+
+  private closeUnfinished(where: string, outcome: EndpointOutcome, text: string) {
+    const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE phase != 'CLOSED' AND ${where}`).toArray();
+    for (const r of rows) {
+      this.sql.exec(`UPDATE endpoints SET phase = 'CLOSED', outcome = ?, status_text = COALESCE(status_text, ?) WHERE id = ?`, mergeOutcome(r.outcome, outcome), text, r.id);
+      this.dirty.add(r.id);
+    }
+  }
+
+  private async completeNormally() {
+    const all = this.sql.exec<{ n: number; failed: number }>(
+      `SELECT count(*) AS n, sum(CASE WHEN outcome = 'REGISTRATION_FAILED' THEN 1 ELSE 0 END) AS failed FROM endpoints`,
+    ).one();
+    if (all.n > 0 && all.failed === all.n)
+      return this.finish("FAILED", "ALL_REGISTRATIONS_FAILED", "Every endpoint failed to register: check the registrar address, transport and SIP credentials.");
+    return this.finish("COMPLETED", null, null);
+  }
+
+  private async finish(status: "COMPLETED" | "FAILED" | "CANNOT_RUN_FOR_NOW", reasonCode: CannotRunReason | RunFailureReason | null, reason: string | null) {
+    this.setStatus(status, { reasonCode, reason, endedAt: Date.now() });
+    this.broadcastAgents({ v: PROTOCOL_VERSION, type: "stop", reason: `run ${status}` });
+    this.broadcastTick();
+    try {
+      await this.env.FLEETS.get(this.env.FLEETS.idFromName(this.init_!.orgId)).release(this.init_!.runId);
+    } catch (e) {
+      console.warn("fleet release failed", String(e));
+    }
+    await this.persist();
+  }
+
+  /** Write the summary and per-endpoint results to libSQL in one transaction; retry until it lands. */
+  private async persist() {
+    const s = this.state!;
+    const i = this.init_!;
+    try {
+      const db = getDb(this.env);
+      const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq`).toArray();
+      const results = rows.map((r) => ({
+        id: r.id, runId: i.runId, groupName: r.grp, idx: r.idx, username: r.username, role: r.role, agentId: r.agent_id, phase: r.phase,
+        outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text, timings: JSON.parse(r.timings), metrics: JSON.parse(r.metrics),
+      }));
+      const statements = [
+        db.update(schema.testRuns).set({
+          status: s.status, reasonCode: s.reasonCode, reason: s.reason, queuedAt: iso(s.queuedAt), startedAt: iso(s.startedAt),
+          endedAt: iso(s.endedAt), summary: this.summary(),
+        }).where(eq(schema.testRuns.id, i.runId)),
+        db.delete(schema.runEndpoints).where(eq(schema.runEndpoints.runId, i.runId)),
+      ];
+      for (let k = 0; k < results.length; k += RESULT_ROWS_PER_INSERT)
+        statements.push(db.insert(schema.runEndpoints).values(results.slice(k, k + RESULT_ROWS_PER_INSERT)) as never);
+      await db.batch(statements as [typeof statements[0], ...typeof statements]);
+      s.persisted = true;
+      this.saveState();
+    } catch (e) {
+      console.warn("persisting run results failed; retrying", String(e));
+      await this.ctx.storage.setAlarm(Date.now() + RUN_DEADLINES.persistRetrySec * 1000);
+    }
+  }
+
+  // ---- views ----------------------------------------------------------------------------------
+
+  private summary(): RunSummary {
+    const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq`).toArray();
+    const avgSql = AVERAGED_KEYS.map((k) => `avg(CASE WHEN json_extract(m, '$.${k}') ${k === "rtt_ms" ? "> 0" : "IS NOT NULL"} THEN json_extract(m, '$.${k}') END) AS ${k}`).join(", ");
+    const avgs = new Map(
+      this.sql.exec<Record<string, number | string | null>>(`SELECT endpoint_id, ${avgSql} FROM samples GROUP BY endpoint_id`).toArray().map((r) => [r.endpoint_id as string, r]),
+    );
+    return summarize(
+      rows.map((r) => {
+        const a = avgs.get(r.id);
+        const callAverages: Partial<Record<(typeof AVERAGED_KEYS)[number], number>> = {};
+        for (const k of AVERAGED_KEYS) if (a && typeof a[k] === "number") callAverages[k] = a[k] as number;
+        return { group: r.grp, role: r.role, phase: r.phase, outcome: r.outcome, timings: JSON.parse(r.timings), callAverages };
+      }),
+    );
+  }
+
+  private liveRunState(): LiveRunState {
+    const s = this.state!;
+    const rows = this.sql.exec<{ phase: EndpointPhase; outcome: EndpointOutcome | null }>(`SELECT phase, outcome FROM endpoints`).toArray();
+    return {
+      runId: this.init_!.runId, status: s.status, reasonCode: s.reasonCode, reason: s.reason, durationSec: this.init_!.durationSec,
+      startedAt: s.startedAt, endedAt: s.endedAt, phaseCounts: phaseCounts(rows.map((r) => r.phase)),
+      outcomeCounts: countBy(rows.map((r) => r.outcome)) as Record<string, number>,
+    };
+  }
+
+  private liveEndpoint(r: EndpointRow): LiveEndpoint {
+    const m = JSON.parse(r.metrics) as Record<string, number>;
+    return { id: r.id, group: r.grp, index: r.idx, username: r.username, role: r.role, phase: r.phase, outcome: r.outcome, statusCode: r.status_code, mos: m.mos ?? null };
+  }
+
+  private snapshot(): RunToViewer {
+    if (!this.state || !this.init_) {
+      return { v: PROTOCOL_VERSION, type: "error", code: "NOT_READY", message: "run is not initialised yet" };
+    }
+    const series: LiveAggregate[] = this.sql
+      .exec<{ t: number; data: string }>(`SELECT t, data FROM buckets ORDER BY t DESC LIMIT 3600`)
+      .toArray()
+      .reverse()
+      .map((b) => bucketToAggregate(JSON.parse(b.data)));
+    const endpoints = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq LIMIT 10000`).toArray().map((r) => this.liveEndpoint(r));
+    return { v: PROTOCOL_VERSION, type: "snapshot", run: this.liveRunState(), series, endpoints };
+  }
+
+  private broadcastTick() {
+    const viewers = this.ctx.getWebSockets("viewer");
+    const changed = [...this.dirty];
+    this.dirty.clear();
+    if (viewers.length === 0) return;
+    // The last complete second: frames for the current one may still be arriving.
+    const t = Math.floor(Date.now() / 1000) - 1;
+    const b = this.buckets.get(t) ?? this.buckets.get(t - 1);
+    const endpoints: LiveEndpoint[] = [];
+    for (let k = 0; k < changed.length; k += 50) {
+      const ids = changed.slice(k, k + 50);
+      const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids).toArray();
+      endpoints.push(...rows.map((r) => this.liveEndpoint(r)));
+    }
+    const msg: RunToViewer = { v: PROTOCOL_VERSION, type: "tick", run: this.liveRunState(), aggregate: b ? bucketToAggregate(b) : null, endpoints };
+    for (const ws of viewers) this.send(ws, msg);
+  }
+
+  private agentSockets(agentId: string): WebSocket[] {
+    return this.ctx.getWebSockets("agent").filter((ws) => (ws.deserializeAttachment() as SocketAttachment).agentId === agentId);
+  }
+
+  private broadcastAgents(msg: RunToAgent) {
+    for (const ws of this.ctx.getWebSockets("agent")) this.send(ws, msg);
+  }
+
+  private send(ws: WebSocket, msg: RunToAgent | RunToViewer) {
+    try {
+      ws.send(JSON.stringify(msg));
+    } catch {
+      /* closing socket */
+    }
+  }
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}

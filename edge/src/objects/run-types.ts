@@ -1,0 +1,17 @@
+/** What a RunObject is created with: the test as it was when the run started, with its registrars and accounts. */
+import type { SipTransport, TestGroup } from "../../../protocol/index.js";
+
+export interface RunInit {
+  runId: string;
+  orgId: string;
+  projectId: string;
+  testId: string;
+  testName: string;
+  durationSec: number;
+  buildupSec: number;
+  /** Epoch ms. */
+  createdAt: number;
+  groups: TestGroup[];
+  registrars: { id: string; name: string; domain: string; port: number | null; transport: SipTransport; outboundProxy: string | null }[];
+  accounts: { registrarId: string; username: string; authUsername: string | null; password: string; realm: string | null }[];
+}

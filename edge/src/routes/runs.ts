@@ -1,0 +1,73 @@
+/** Test runs: list, status, stop, endpoints. Live state comes from the run's Durable Object. */
+import { Hono, type Context } from "hono";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { EndpointListQuery, PaginationQuery, isTerminalRunStatus, type TestRun } from "../../../protocol/index.js";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.js";
+import { schema } from "../lib/db.js";
+import { ApiException, notFound } from "../lib/errors.js";
+import { ok } from "../lib/respond.js";
+import { parseQuery } from "../lib/validate.js";
+import { requireProject } from "./projects.js";
+
+type RunRow = typeof schema.testRuns.$inferSelect;
+
+function toRun(r: RunRow): TestRun {
+  return {
+    id: r.id, projectId: r.projectId, testId: r.testId, testName: r.testName, status: r.status,
+    reasonCode: (r.reasonCode as TestRun["reasonCode"]) ?? null, reason: r.reason, durationSec: r.durationSec,
+    createdAt: r.createdAt, queuedAt: r.queuedAt, startedAt: r.startedAt, endedAt: r.endedAt, summary: (r.summary as TestRun["summary"]) ?? null,
+  };
+}
+
+async function requireRun(c: Context<AppEnv>): Promise<RunRow> {
+  const p = await requireProject(c, c.req.param("pid")!);
+  const rid = c.req.param("rid")!;
+  const row = (await c.get("db").select().from(schema.testRuns).where(and(eq(schema.testRuns.id, rid), eq(schema.testRuns.projectId, p.id))).limit(1))[0];
+  if (!row) throw notFound("test run", rid);
+  return row;
+}
+
+const runStub = (c: Context<AppEnv>, runId: string) => c.env.RUNS.get(c.env.RUNS.idFromName(runId));
+
+/** The database row, overlaid with the run object's live view while the run is not finished. */
+async function currentRun(c: Context<AppEnv>, row: RunRow): Promise<TestRun> {
+  const base = toRun(row);
+  if (isTerminalRunStatus(row.status) && row.summary) return base;
+  const live = await runStub(c, row.id).describe();
+  return live ? { ...base, ...live } : base;
+}
+
+const RunListQuery = PaginationQuery.extend({ testId: z.string().min(1).optional() }).strict();
+
+export const runRoutes = new Hono<AppEnv>()
+  .get("/:pid/test-runs", async (c) => {
+    const p = await requireProject(c, c.req.param("pid"));
+    const q = parseQuery(c, RunListQuery);
+    const where = q.testId ? and(eq(schema.testRuns.projectId, p.id), eq(schema.testRuns.testId, q.testId)) : eq(schema.testRuns.projectId, p.id);
+    const db = c.get("db");
+    const [rows, total] = await Promise.all([
+      db.select().from(schema.testRuns).where(where).orderBy(desc(schema.testRuns.createdAt)).limit(q.perPage).offset((q.page - 1) * q.perPage),
+      db.select({ n: sql<number>`count(*)` }).from(schema.testRuns).where(where),
+    ]);
+    return ok(c, rows.map(toRun), 200, { page: q.page, perPage: q.perPage, total: Number(total[0]?.n ?? 0) });
+  })
+  .get("/:pid/test-runs/:rid", async (c) => ok(c, await currentRun(c, await requireRun(c))))
+  .post("/:pid/test-runs/:rid/stop", async (c) => {
+    const row = await requireRun(c);
+    const r = await runStub(c, row.id).stop();
+    if (!r.ok) throw new ApiException("INVALID_STATE", r.message, { status: r.status });
+    return ok(c, await currentRun(c, row));
+  })
+  .get("/:pid/test-runs/:rid/endpoints", async (c) => {
+    const row = await requireRun(c);
+    const q = parseQuery(c, EndpointListQuery);
+    const { items, total } = await runStub(c, row.id).listEndpoints(q);
+    return ok(c, items, 200, { page: q.page, perPage: q.perPage, total });
+  })
+  .get("/:pid/test-runs/:rid/endpoints/:eid", async (c) => {
+    const row = await requireRun(c);
+    const detail = await runStub(c, row.id).getEndpoint(c.req.param("eid"));
+    if (!detail) throw notFound("endpoint", c.req.param("eid"));
+    return ok(c, detail);
+  });
