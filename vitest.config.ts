@@ -2,14 +2,16 @@
  * One `vitest run` for everything (the README's test command):
  *  - unit:        pure modules of protocol, agent, edge and db (Node)
  *  - web:         SolidJS components (jsdom)
- *  - workers:     the Worker and its Durable Objects inside workerd (added in vitest.workers.ts)
+ *  - workers:     the Worker and its Durable Objects inside workerd (@cloudflare/vitest-pool-workers)
  *  - integration: real sqld + wrangler dev + agent + Kamailio + chromium (test/integration)
  */
 import { defineConfig } from "vitest/config";
 import solid from "vite-plugin-solid";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 
 export default defineConfig({
   test: {
+    globalSetup: ["test/global-setup.ts"],
     projects: [
       {
         test: {
@@ -27,6 +29,19 @@ export default defineConfig({
           environment: "jsdom",
           globals: true,
           include: ["web/src/**/*.test.{ts,tsx}"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { DB_URL: inject("dbUrl"), AGENT_OFFLINE_AFTER_SEC: "60" } },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["edge/test/**/*.test.ts"],
+          testTimeout: 30_000,
         },
       },
     ],

@@ -292,14 +292,18 @@ export class RunObject extends DurableObject<Env> {
       void this.mirrorStatus();
     }
     this.saveState();
-    this.dispatchTo(agentId);
+    this.dispatchTo(agentId, false);
     this.maybeDispatchCallers();
   }
 
-  /** Send an agent its endpoints that are due: receivers at once, callers once targets are known. */
-  private dispatchTo(agentId: string) {
+  /**
+   * Send an agent its endpoints that are due: receivers at once, callers once targets are known.
+   * On a (re)join everything due is sent (the agent ignores ids it already runs); otherwise only
+   * what was not dispatched yet.
+   */
+  private dispatchTo(agentId: string, onlyNew: boolean) {
     const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE agent_id = ? ORDER BY seq`, agentId).toArray();
-    const due = rows.filter((r) => r.role === "RECEIVER" || this.state!.callersDispatched);
+    const due = rows.filter((r) => (r.role === "RECEIVER" || this.state!.callersDispatched) && !(onlyNew && r.dispatched));
     if (due.length === 0) return;
     const endpoints: EndpointSpec[] = due.map((r) => ({ ...JSON.parse(r.spec), target: r.role === "CALLER" ? this.targetOf(r) : null }));
     for (const ws of this.agentSockets(agentId)) this.send(ws, { v: PROTOCOL_VERSION, type: "dispatch", runId: this.init_!.runId, endpoints });
@@ -328,7 +332,7 @@ export class RunObject extends DurableObject<Env> {
     if (pending > 0 && !deadlinePassed) return;
     s.callersDispatched = true;
     this.saveState();
-    for (const [agentId, a] of Object.entries(s.agents)) if (a.joined && a.closedAt === null) this.dispatchTo(agentId);
+    for (const [agentId, a] of Object.entries(s.agents)) if (a.joined && a.closedAt === null) this.dispatchTo(agentId, true);
   }
 
   private onFrame(ws: WebSocket, agentId: string, frame: RunFrame) {

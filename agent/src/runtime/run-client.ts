@@ -1,0 +1,162 @@
+/**
+ * The agent's part of one run: the run socket, the endpoints it was dispatched, and the outbox
+ * of per-second frames. Frames are acknowledged by the run object; after a reconnect the agent
+ * re-joins with its last acknowledged seq and resends the rest.
+ */
+import { PROTOCOL_VERSION, RunToAgent, parseWire, type AgentLoad, type AgentToRun, type EndpointSample, type EndpointSpec } from "../../../protocol/index.js";
+import { FrameBuffer } from "./frame-buffer.js";
+import { wsUrl } from "./fleet-client.js";
+import type { Logger } from "./log.js";
+import { ReconnectingSocket } from "./socket.js";
+
+/** What the run client needs from an endpoint; the SIP+media implementation lives in endpoint.ts. */
+export interface ManagedEndpoint {
+  readonly id: string;
+  readonly closed: boolean;
+  start(): void;
+  /** Hang up now (stop button or run end): BYE, de-register, then CLOSED. */
+  stop(reason: string): void;
+  /** What changed since the last call (phase, outcome, timings, new trace entries, last second's metrics), or null. */
+  sample(nowMs: number): EndpointSample | null;
+}
+export type EndpointFactory = (spec: EndpointSpec) => ManagedEndpoint;
+
+export interface RunClientOptions {
+  server: string;
+  token: string;
+  agentId: string;
+  runId: string;
+  log: Logger;
+  createEndpoint: EndpointFactory;
+  load: () => AgentLoad;
+  onFinished: (runId: string) => void;
+  /** Frame period; 1 s in production. */
+  frameMs?: number;
+}
+
+/** Close codes from the run object that mean "do not come back". */
+const NOT_ASSIGNED = 4003;
+
+export class RunClient {
+  private readonly socket: ReconnectingSocket;
+  private readonly buffer = new FrameBuffer();
+  private readonly endpoints = new Map<string, ManagedEndpoint>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private stopping = false;
+  private finished = false;
+  private joinedAcked = false;
+
+  constructor(private readonly o: RunClientOptions) {
+    this.socket = new ReconnectingSocket({
+      url: wsUrl(o.server, `/agent/runs/${encodeURIComponent(o.runId)}`),
+      token: o.token,
+      log: o.log,
+      fatalCodes: [NOT_ASSIGNED],
+      onOpen: () => {
+        this.joinedAcked = false;
+        this.send({ v: PROTOCOL_VERSION, type: "join", agentId: o.agentId, runId: o.runId, lastAckedSeq: 0 });
+      },
+      onMessage: (t) => this.onMessage(t),
+      onClose: (code) => {
+        if (code === NOT_ASSIGNED) this.finish("not assigned to this run");
+      },
+    });
+    this.timer = setInterval(() => this.tick(), o.frameMs ?? 1000);
+  }
+
+  get activeEndpoints(): number {
+    let n = 0;
+    for (const e of this.endpoints.values()) if (!e.closed) n++;
+    return n;
+  }
+
+  private send(msg: AgentToRun): boolean {
+    return this.socket.send(JSON.stringify(msg));
+  }
+
+  private onMessage(text: string) {
+    const parsed = parseWire(RunToAgent, text);
+    if (!parsed.ok) return this.o.log.warn("bad message from run", { runId: this.o.runId, error: parsed.message });
+    const msg = parsed.value;
+    switch (msg.type) {
+      case "ack":
+        this.buffer.ack(msg.seq);
+        if (!this.joinedAcked) {
+          // First ack after (re)joining: resend whatever the run object has not applied yet.
+          this.joinedAcked = true;
+          for (const f of this.buffer.unacked()) this.send(f);
+        }
+        this.maybeFinish();
+        return;
+      case "dispatch":
+        for (const spec of msg.endpoints) {
+          if (this.endpoints.has(spec.id)) continue; // re-dispatch after a reconnect: already running
+          const ep = this.o.createEndpoint(spec);
+          this.endpoints.set(spec.id, ep);
+          if (this.stopping) ep.stop("run stopping");
+          else ep.start();
+        }
+        this.o.log.info("endpoints dispatched", { runId: this.o.runId, count: msg.endpoints.length });
+        return;
+      case "stop":
+        this.o.log.info("run stop", { runId: this.o.runId, reason: msg.reason });
+        this.stopping = true;
+        for (const e of this.endpoints.values()) e.stop(msg.reason);
+        this.maybeFinish();
+        return;
+      case "error":
+        this.o.log.warn("run reported an error", { runId: this.o.runId, code: msg.code, message: msg.message });
+    }
+  }
+
+  private tick() {
+    const now = Date.now();
+    const samples: EndpointSample[] = [];
+    for (const e of this.endpoints.values()) {
+      const s = e.sample(now);
+      if (s) samples.push(s);
+    }
+    if (samples.length > 0) {
+      const frame = this.buffer.push({ v: PROTOCOL_VERSION, type: "frame", t: now, endpoints: samples, agent: this.o.load() });
+      if (this.joinedAcked) this.send(frame);
+    }
+    this.maybeFinish();
+  }
+
+  /** Done when every endpoint is closed (or there never were any and the run stopped) and all frames are acknowledged. */
+  private maybeFinish() {
+    if (this.finished) return;
+    const allClosed = [...this.endpoints.values()].every((e) => e.closed);
+    if (!allClosed || (this.endpoints.size === 0 && !this.stopping)) return;
+    if (this.buffer.size > 0 || !this.joinedAcked) return;
+    // One last sample pass so the final state is in a frame before "done".
+    const last = [...this.endpoints.values()].map((e) => e.sample(Date.now())).filter((s): s is EndpointSample => s !== null);
+    if (last.length) {
+      this.send(this.buffer.push({ v: PROTOCOL_VERSION, type: "frame", t: Date.now(), endpoints: last, agent: this.o.load() }));
+      return;
+    }
+    this.send({ v: PROTOCOL_VERSION, type: "done", lastSeq: this.buffer.lastSeq });
+    this.finish("all endpoints closed");
+  }
+
+  private finish(why: string) {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.timer);
+    for (const e of this.endpoints.values()) if (!e.closed) e.stop(why);
+    this.o.log.info("run finished on this agent", { runId: this.o.runId, why });
+    // Let the last message flush before closing.
+    setTimeout(() => this.socket.close(), 200);
+    this.o.onFinished(this.o.runId);
+  }
+
+  /** Agent shutdown: hang up everything, keep sending until acknowledged or the grace period ends. */
+  stopAll(reason: string) {
+    this.stopping = true;
+    for (const e of this.endpoints.values()) e.stop(reason);
+  }
+
+  get isFinished() {
+    return this.finished;
+  }
+}

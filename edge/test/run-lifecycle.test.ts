@@ -1,0 +1,123 @@
+/**
+ * The run lifecycle inside workerd, driven over real WebSockets the way an agent does it:
+ * admission (no agent → CANNOT_RUN_FOR_NOW), QUEUED → RUNNING on join, phased dispatch (receivers
+ * first, callers with resolved targets once receivers registered), acknowledged frames with
+ * duplicate suppression, STOPPING → COMPLETED, results in libSQL, and bad socket messages.
+ */
+import { describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { api, TestSocket, waitFor } from "./helpers.js";
+
+const pid = () => inject("projectId");
+const agentHello = (agentId: string, name: string) => ({
+  v: 1, type: "hello", agentId, name, region: "local", capacity: 100, version: "test",
+  host: { hostname: "h", platform: "linux-x64", cpus: 2, memMb: 1024 }, activeRuns: [],
+});
+const load = { cpu: 0.1, loopLagMs: 1, pps: 0, drops: 0 };
+
+async function startRun(): Promise<string> {
+  const r = await api<{ data: { testRunId: string; status: string } }>("POST", `/projects/${pid()}/tests/${inject("demoTestId")}/run`, {});
+  expect(r.status).toBe(201);
+  expect(r.body.data.status).toBe("PENDING");
+  return r.body.data.testRunId;
+}
+const getRun = (rid: string) => api<{ data: { status: string; reasonCode: string | null; reason: string | null; summary: any } }>("GET", `/projects/${pid()}/test-runs/${rid}`);
+
+describe("run lifecycle", () => {
+  it("ends CANNOT_RUN_FOR_NOW with a reason when no agent is ONLINE", async () => {
+    const rid = await startRun();
+    const run = await waitFor("admission", async () => {
+      const r = await getRun(rid);
+      return r.body.data.status !== "PENDING" ? r.body.data : null;
+    });
+    expect(run).toMatchObject({ status: "CANNOT_RUN_FOR_NOW", reasonCode: "NO_ONLINE_AGENT" });
+    expect(run.reason).toMatch(/No agent is ONLINE/);
+  });
+
+  it("rejects bad agent messages naming the field, and keeps the socket", async () => {
+    const fleet = await TestSocket.open("/agent/connect", inject("agentToken"));
+    fleet.send({ v: 1, type: "hello", agentId: "agt_bad", name: "x", region: "local", capacity: -1, version: "t", host: { hostname: "h", platform: "p", cpus: 1, memMb: 1 } });
+    const err = await fleet.nextOf<{ code: string; message: string; path: string }>("error");
+    expect(err.path).toBe("capacity");
+    fleet.send("not json");
+    expect((await fleet.nextOf<{ message: string }>("error")).message).toMatch(/not valid JSON/);
+    fleet.close();
+  });
+
+  it("runs phased dispatch, acknowledges frames once, and completes after a stop with data kept", async () => {
+    const fleet = await TestSocket.open("/agent/connect", inject("agentToken"));
+    fleet.send(agentHello("agt_test1", "test-agent"));
+    expect((await fleet.nextOf<{ agentId: string }>("welcome")).agentId).toBe("agt_test1");
+
+    const rid = await startRun();
+    const assign = await fleet.nextOf<{ runId: string }>("assign");
+    expect(assign.runId).toBe(rid);
+    expect((await getRun(rid)).body.data.status).toBe("QUEUED");
+
+    const run = await TestSocket.open(`/agent/runs/${rid}`, inject("agentToken"));
+    run.send({ v: 1, type: "join", agentId: "agt_test1", runId: rid, lastAckedSeq: 0 });
+    expect(await run.nextOf("ack")).toMatchObject({ seq: 0 });
+    const first = await run.nextOf<{ endpoints: { id: string; role: string; target: string | null; account: { username: string } }[] }>("dispatch");
+    // Phase 1: only the receivers (group B), no targets yet.
+    expect(first.endpoints.map((e) => e.role)).toEqual(Array(5).fill("RECEIVER"));
+    expect((await getRun(rid)).body.data.status).toBe("RUNNING");
+
+    const t = Date.now();
+    const receivers = first.endpoints.map((e) => e.id);
+    const frame1 = {
+      v: 1, type: "frame", seq: 1, t, agent: load,
+      endpoints: receivers.map((id) => ({ id, phase: "REGISTERED", timings: { time_to_register_ms: 12, registration_expires_s: 300 }, trace: [{ t, dir: "out", remote: "udp 127.0.0.1:5999", text: "REGISTER sip:127.0.0.1 SIP/2.0\r\n\r\n" }] })),
+    };
+    run.send(frame1);
+    expect(await run.nextOf("ack")).toMatchObject({ seq: 1 });
+    // Phase 2: callers, each with a resolved target at a receiver's address of record.
+    const second = await run.nextOf<typeof first>("dispatch");
+    expect(second.endpoints.map((e) => e.role)).toEqual(Array(5).fill("CALLER"));
+    const receiverUsers = first.endpoints.map((e) => e.account.username);
+    for (const c of second.endpoints) expect(receiverUsers.map((u) => `sip:${u}@127.0.0.1`)).toContain(c.target);
+
+    // A resent frame (after a reconnect) is acknowledged but not applied twice.
+    run.send(frame1);
+    expect(await run.nextOf("ack")).toMatchObject({ seq: 1 });
+    const detail = await api<{ data: { trace: unknown[]; timings: Record<string, number> } }>("GET", `/projects/${pid()}/test-runs/${rid}/endpoints/${receivers[0]}`);
+    expect(detail.body.data.trace).toHaveLength(1);
+    expect(detail.body.data.timings.registration_expires_s).toBe(300);
+
+    const callers = second.endpoints.map((e) => e.id);
+    const m = { mos: 4.4, r_factor: 93, jitter_ms: 0.5, rtt_ms: 1, fraction_lost: 0, packets_lost: 0, packets_sent: 50, packets_received: 50, bytes_sent: 8600, bytes_received: 8600 };
+    run.send({ v: 1, type: "frame", seq: 2, t: t + 1000, agent: load, endpoints: [...receivers, ...callers].map((id) => ({ id, phase: "INCALL", m })) });
+    expect(await run.nextOf("ack")).toMatchObject({ seq: 2 });
+
+    // A viewer gets a snapshot with phase counts.
+    const viewer = await TestSocket.open(`/live/runs/${rid}`, inject("apiToken"));
+    const snap = await viewer.nextOf<{ run: { status: string; phaseCounts: Record<string, number> }; endpoints: unknown[] }>("snapshot");
+    expect(snap.run.phaseCounts.INCALL).toBe(10);
+    expect(snap.endpoints).toHaveLength(10);
+
+    // Stop: STOPPING until every endpoint is CLOSED, then COMPLETED with the data kept.
+    const stopped = await api<{ data: { status: string } }>("POST", `/projects/${pid()}/test-runs/${rid}/stop`, {});
+    expect(stopped.body.data.status).toBe("STOPPING");
+    await run.nextOf("stop");
+    run.send({
+      v: 1, type: "frame", seq: 3, t: t + 2000, agent: load,
+      endpoints: [...receivers, ...callers].map((id, i) => ({
+        id, phase: "CLOSED", outcome: "SUCCESS", statusCode: 200,
+        timings: i >= 5 ? { call_setup_time_ms: 40 + i, time_to_trying_ms: 2, call_duration_ms: 1000 } : {},
+      })),
+    });
+    expect(await run.nextOf("ack")).toMatchObject({ seq: 3 });
+    const done = await waitFor("completion", async () => {
+      const r = await getRun(rid);
+      return r.body.data.status === "COMPLETED" ? r.body.data : null;
+    });
+    expect(done.summary).toMatchObject({ endpoints: 10, outcomeCounts: { SUCCESS: 10 }, mos: 4.4, callSuccessRate: 100, registrationRate: 50 });
+    const eps = await api<{ data: { phase: string; outcome: string }[]; meta: { pagination: { total: number } } }>("GET", `/projects/${pid()}/test-runs/${rid}/endpoints?perPage=100`);
+    expect(eps.body.meta.pagination.total).toBe(10);
+    expect(eps.body.data.every((e) => e.phase === "CLOSED" && e.outcome === "SUCCESS")).toBe(true);
+    // A stopped run cannot be stopped again.
+    expect((await api("POST", `/projects/${pid()}/test-runs/${rid}/stop`, {})).status).toBe(409);
+    viewer.close();
+    run.close();
+    fleet.close();
+  });
+});
