@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm test`: every test — unit (vitest), Worker + Durable Objects in workerd, integration with real
+# sqld + wrangler dev + agent + Kamailio, and the dashboard in Debian's chromium.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$RINGFLEET_ROOT"
+bash scripts/setup-system.sh
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npx vite build --config web/vite.config.ts --logLevel warn
+exec npx vitest run "$@"

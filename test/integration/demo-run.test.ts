@@ -1,0 +1,64 @@
+/**
+ * The seeded demo test end to end, the way a user meets the product: API → run object → agent →
+ * built-in registrar → real SIP calls with real RTP → per-second metrics → live page in chromium.
+ */
+import { describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { allEndpoints, call, waitForRun } from "./client.js";
+import { watchRunPage } from "../browser/run-page.js";
+
+export const ARTIFACTS = join(new URL("../..", import.meta.url).pathname, ".test-artifacts");
+
+describe("demo test through the built-in registrar", () => {
+  it("completes with every endpoint SUCCESS, good MOS, timings, traces, and a live page that updates", async () => {
+    const pid = inject("stackProjectId");
+    const started = await call("POST", `/projects/${pid}/tests/${inject("stackDemoTestId")}/run`, {});
+    expect(started.status).toBe(201);
+    expect(started.body.data.status).toBe("PENDING");
+    const runId: string = started.body.data.testRunId;
+
+    await waitForRun(pid, runId, ["RUNNING"], 30_000);
+    // Watch the live page while the run is in progress: phase counts and the chart must change without reload.
+    const artifactsDir = join(ARTIFACTS, "run-page");
+    mkdirSync(artifactsDir, { recursive: true });
+    const seen = await watchRunPage({ baseUrl: inject("stackUrl"), token: inject("stackToken"), projectId: pid, runId, artifactsDir });
+    const distinctCounts = new Set(seen.phaseCountsSeen.map((c) => JSON.stringify(c)));
+    expect(distinctCounts.size).toBeGreaterThan(1);
+    expect(Math.max(...seen.chartPointsSeen)).toBeGreaterThan(Math.min(...seen.chartPointsSeen));
+    expect(seen.screenshots.length).toBeGreaterThanOrEqual(2);
+
+    const run = await waitForRun(pid, runId, ["COMPLETED", "FAILED"], 120_000);
+    expect(run.status).toBe("COMPLETED");
+    expect(run.summary.outcomeCounts).toEqual({ SUCCESS: 10 });
+    expect(run.summary.mos).toBeGreaterThan(4.0);
+    expect(run.summary.callSuccessRate).toBe(100);
+
+    const endpoints = await allEndpoints(pid, runId);
+    expect(endpoints).toHaveLength(10);
+    for (const e of endpoints) {
+      expect(e).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
+      expect(e.timings.time_to_register_ms).toBeGreaterThan(0);
+      expect(e.timings.registration_expires_s).toBeGreaterThan(0);
+      expect(e.metrics.packets_received).toBeGreaterThan(500); // ~20 s × 50 pps
+      expect(e.metrics.mos).toBeGreaterThan(4.0);
+      if (e.role === "CALLER") {
+        expect(e.statusCode).toBe(200);
+        for (const k of ["time_to_trying_ms", "time_to_ringing_ms", "post_dial_delay_ms", "call_setup_time_ms", "call_duration_ms"])
+          expect(e.timings[k], `${e.username} ${k}`).toBeGreaterThanOrEqual(0);
+        expect(e.timings.call_duration_ms).toBeGreaterThan(19_000);
+      }
+    }
+    const caller = endpoints.find((e) => e.role === "CALLER")!;
+    const detail = (await call("GET", `/projects/${pid}/test-runs/${runId}/endpoints/${caller.id}`)).body.data;
+    expect(detail.series.length).toBeGreaterThan(15);
+    for (const k of ["mos", "r_factor", "jitter_ms", "fraction_lost", "packets_lost", "rtt_ms", "packets_sent", "packets_received", "bytes_sent", "bytes_received"])
+      expect(Object.keys(detail.series.at(-1).m), k).toContain(k);
+    expect(detail.series.some((s: any) => s.m.rtt_ms > 0)).toBe(true);
+    const firstLines = detail.trace.map((t: any) => t.text.split("\r\n")[0]);
+    expect(firstLines.some((l: string) => l.startsWith("INVITE "))).toBe(true);
+    expect(firstLines.some((l: string) => l.startsWith("SIP/2.0 407") || l.startsWith("SIP/2.0 401"))).toBe(true);
+    expect(firstLines.some((l: string) => l.startsWith("BYE "))).toBe(true);
+  });
+});
