@@ -1,0 +1,141 @@
+/** The endpoint script with fake SIP and media ports (the real ones are exercised by the integration tests). */
+import { describe, expect, it } from "vitest";
+import type { EndpointSample, EndpointSpec } from "../../../protocol/index.js";
+import { Endpoint } from "./endpoint.js";
+import { createLogger } from "./log.js";
+import type { FinalResponse, IncomingCallPort, MediaFactory, RegisterResult, UserAgentFactory } from "./ports.js";
+
+const spec = (over: Partial<EndpointSpec> = {}): EndpointSpec => ({
+  id: "e1", group: "A", role: "CALLER",
+  account: { username: "1001", authUsername: "1001", password: "pw", realm: null },
+  registrar: { domain: "pbx", host: "127.0.0.1", port: 5060, transport: "UDP", outboundProxy: false },
+  codec: "PCMU", durationSec: 1, startDelayMs: 0, target: "sip:1002@pbx", ...over,
+});
+
+interface FakeOpts {
+  register?: RegisterResult;
+  final?: FinalResponse;
+  provisional?: number[];
+  incoming?: boolean;
+  answerOk?: boolean;
+}
+function fakes(o: FakeOpts = {}) {
+  const log: string[] = [];
+  const ua: UserAgentFactory = {
+    async create({ onTrace }) {
+      let incomingCb: ((c: IncomingCallPort) => void) | null = null;
+      return {
+        async register() {
+          onTrace({ t: Date.now(), dir: "out", remote: "udp 127.0.0.1:5060", text: "REGISTER sip:pbx SIP/2.0\r\n\r\n" });
+          log.push("register");
+          const r = o.register ?? { ok: true, statusCode: 200, expires: 300, timeMs: 7 };
+          if (r.ok && o.incoming) setTimeout(() => incomingCb?.(incomingCall(log)), 20);
+          return r;
+        },
+        async unregister() { log.push("unregister"); },
+        invite(_t, _sdp, onProv) {
+          log.push("invite");
+          for (const c of o.provisional ?? [100, 180]) onProv(c, "");
+          return {
+            final: Promise.resolve(o.final ?? { ok: true, statusCode: 200, reason: "OK", remoteSdp: "v=0" }),
+            cancel: () => log.push("cancel"),
+            bye: async () => (log.push("bye"), { ok: true, statusCode: 200 }),
+            onEnded: () => {},
+          };
+        },
+        onIncomingCall(cb) { incomingCb = cb; },
+        close() { log.push("close"); },
+      };
+    },
+  };
+  const media: MediaFactory = {
+    async open() {
+      return {
+        offer: () => "offer",
+        answer: () => (o.answerOk === false ? { ok: false, reason: "no common codec" } : { ok: true, sdp: "answer" }),
+        applyAnswer: () => ({ ok: true }),
+        start: () => log.push("media-start"),
+        sample: () => ({ mos: 4.4, packets_received: 50 }),
+        stop: () => log.push("media-stop"),
+      };
+    },
+  };
+  return { log, deps: { ua, media, localAddress: "127.0.0.1", log: createLogger("error") } };
+}
+function incomingCall(log: string[]): IncomingCallPort {
+  let ended: (() => void) | null = null;
+  setTimeout(() => ended?.(), 300); // the caller hangs up after 300 ms
+  return {
+    remoteSdp: "v=0", ringing: () => log.push("ringing"), answer: () => log.push("answer"),
+    reject: (code) => log.push(`reject ${code}`), bye: async () => (log.push("bye"), { ok: true, statusCode: 200 }),
+    onEnded: (cb) => { ended = cb; },
+  };
+}
+
+async function runToEnd(ep: Endpoint, timeoutMs = 5000): Promise<EndpointSample[]> {
+  const samples: EndpointSample[] = [];
+  ep.start();
+  const deadline = Date.now() + timeoutMs;
+  while (!ep.closed && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    const s = ep.sample(Date.now());
+    if (s) samples.push(s);
+  }
+  const s = ep.sample(Date.now());
+  if (s) samples.push(s);
+  return samples;
+}
+
+describe("Endpoint", () => {
+  it("caller: registers, calls, records timings, reports media while INCALL, hangs up and de-registers", async () => {
+    const f = fakes();
+    const samples = await runToEnd(new Endpoint(spec(), f.deps));
+    const last = samples.at(-1)!;
+    expect(last).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS", statusCode: 200 });
+    expect(f.log).toEqual(["register", "invite", "media-start", "bye", "media-stop", "unregister", "close"]);
+    const timings = Object.assign({}, ...samples.map((s) => s.timings ?? {}));
+    expect(timings).toMatchObject({ time_to_register_ms: 7, registration_expires_s: 300, final_status_code: 200 });
+    for (const k of ["time_to_trying_ms", "time_to_ringing_ms", "post_dial_delay_ms", "call_setup_time_ms"]) expect(timings[k]).toBeGreaterThanOrEqual(0);
+    expect(timings.call_duration_ms).toBeGreaterThanOrEqual(950);
+    expect(samples.some((s) => s.phase === "INCALL" && s.m?.mos === 4.4)).toBe(true);
+    expect(samples.flatMap((s) => s.trace ?? [])).toHaveLength(1);
+  });
+
+  it("registration failure: REGISTRATION_FAILED with the status code, straight to CLOSED, no de-register", async () => {
+    const f = fakes({ register: { ok: false, statusCode: 403, reason: "Forbidden" } });
+    const samples = await runToEnd(new Endpoint(spec(), f.deps));
+    expect(samples.at(-1)).toMatchObject({ phase: "CLOSED", outcome: "REGISTRATION_FAILED", statusCode: 403, statusText: "REGISTER rejected: 403 Forbidden" });
+    expect(f.log).not.toContain("unregister");
+  });
+
+  it("call rejected: CALL_FAILED with the code; no answer at all: TIMEOUT", async () => {
+    const busy = fakes({ final: { ok: false, statusCode: 486, reason: "Busy Here" } });
+    expect((await runToEnd(new Endpoint(spec(), busy.deps))).at(-1)).toMatchObject({ outcome: "CALL_FAILED", statusCode: 486 });
+    const silent = fakes({ final: { ok: false, statusCode: null, reason: "Timer B fired" } });
+    expect((await runToEnd(new Endpoint(spec(), silent.deps))).at(-1)).toMatchObject({ outcome: "TIMEOUT", statusCode: null });
+  });
+
+  it("receiver: answers the INVITE, ends SUCCESS when the caller hangs up", async () => {
+    const f = fakes({ incoming: true });
+    const samples = await runToEnd(new Endpoint(spec({ role: "RECEIVER", target: null }), f.deps));
+    expect(samples.at(-1)).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
+    expect(f.log).toEqual(expect.arrayContaining(["ringing", "answer", "media-start", "unregister"]));
+    expect(f.log).not.toContain("bye");
+  });
+
+  it("receiver: an unusable offer is answered 488 and ends NEGOTIATION_FAILED", async () => {
+    const f = fakes({ incoming: true, answerOk: false });
+    const samples = await runToEnd(new Endpoint(spec({ role: "RECEIVER", target: null }), f.deps));
+    expect(samples.at(-1)).toMatchObject({ outcome: "NEGOTIATION_FAILED", statusCode: 488 });
+    expect(f.log).toContain("reject 488");
+  });
+
+  it("stop mid-call hangs up at once and ends SUCCESS", async () => {
+    const f = fakes();
+    const ep = new Endpoint(spec({ durationSec: 30 }), f.deps);
+    setTimeout(() => ep.stop("user"), 200);
+    const samples = await runToEnd(ep, 3000);
+    expect(samples.at(-1)).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
+    expect(f.log).toContain("bye");
+  });
+});

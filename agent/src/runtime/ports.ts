@@ -1,0 +1,70 @@
+/**
+ * What an endpoint needs from the SIP user agent and from the media engine. The real ones are
+ * adapters over agent/src/sip and agent/src/media (sip-port.ts, media-port.ts); unit tests of the
+ * endpoint logic use small fakes.
+ */
+import type { SipTraceEntry } from "../../../protocol/index.js";
+
+export type RegisterResult =
+  | { ok: true; statusCode: number; expires: number; timeMs: number }
+  | { ok: false; statusCode: number | null; reason: string };
+
+export type FinalResponse =
+  | { ok: true; statusCode: number; reason: string; remoteSdp: string }
+  | { ok: false; statusCode: number | null; reason: string };
+
+export interface OutgoingCallPort {
+  /** Resolves with the final response to the INVITE (after digest challenges were answered). */
+  readonly final: Promise<FinalResponse>;
+  cancel(): void;
+  bye(): Promise<{ ok: boolean; statusCode: number | null }>;
+  onEnded(cb: () => void): void;
+}
+
+export interface IncomingCallPort {
+  readonly remoteSdp: string;
+  ringing(): void;
+  answer(sdp: string): void;
+  reject(code: number, reason?: string): void;
+  bye(): Promise<{ ok: boolean; statusCode: number | null }>;
+  /** The remote side hung up (BYE received) or the dialog ended otherwise. */
+  onEnded(cb: () => void): void;
+}
+
+export interface UserAgentPort {
+  register(expires: number): Promise<RegisterResult>;
+  unregister(): Promise<void>;
+  invite(target: string, sdp: string, onProvisional: (code: number, reason: string) => void): OutgoingCallPort;
+  onIncomingCall(cb: (call: IncomingCallPort) => void): void;
+  close(): void;
+}
+
+export interface UserAgentFactory {
+  create(opts: {
+    localAddress: string;
+    server: { host: string; port: number; transport: "UDP" | "TCP" | "TLS" };
+    domain: string;
+    account: { username: string; authUsername: string; password: string; realm: string | null };
+    onTrace: (e: SipTraceEntry) => void;
+  }): Promise<UserAgentPort>;
+}
+
+export type Negotiation = { ok: true } | { ok: false; reason: string };
+
+export interface MediaPort {
+  /** An SDP offer for this endpoint's codec. */
+  offer(): string;
+  /** Apply a remote offer and return our answer, or why we cannot. */
+  answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string };
+  /** Apply the remote answer to our offer, or say why it is unusable. */
+  applyAnswer(remoteSdp: string): Negotiation;
+  /** Start sending and receiving. */
+  start(): void;
+  /** The last second's metrics (keys of protocol/metrics.ts SECOND_METRICS). */
+  sample(nowMs: number): Record<string, number>;
+  stop(): void;
+}
+
+export interface MediaFactory {
+  open(opts: { localAddress: string; codec: "PCMU" | "PCMA" }): Promise<MediaPort>;
+}
