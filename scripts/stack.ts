@@ -35,6 +35,8 @@ export interface Stack extends SeedResult {
   registrarPort: number;
   children: Map<string, ChildProcess>;
   startAgent(name?: string): Promise<ChildProcess>;
+  /** Stop and start wrangler dev again (Durable Object state persists on disk). */
+  restartEdge(): Promise<void>;
   stopChild(name: string, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
@@ -132,12 +134,19 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
     const url = `http://127.0.0.1:${o.edgePort}`;
     log(`▶ edge (wrangler dev: Worker, Durable Objects, dashboard) on ${url}`);
-    // wrangler 4.86 is the last release that runs on Node 20; it runs under Node, not Bun.
-    const wrangler = launch("edge", "node", [
-      join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(o.edgePort),
-      "--persist-to", join(o.dir, "state"), "--var", `DB_URL:${dbUrl}`, "--log-level", "warn", "--show-interactive-dev-session=false",
-    ]);
-    await waitFor("wrangler dev", async () => (await fetch(`${url}/healthz`)).ok, 60_000, wrangler);
+    const startEdge = async () => {
+      // wrangler 4.86 is the last release that runs on Node 20; it runs under Node, not Bun.
+      const wrangler = launch("edge", "node", [
+        join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(o.edgePort),
+        "--persist-to", join(o.dir, "state"), "--var", `DB_URL:${dbUrl}`, "--log-level", "warn", "--show-interactive-dev-session=false",
+      ]);
+      await waitFor("wrangler dev", async () => (await fetch(`${url}/healthz`)).ok, 60_000, wrangler);
+    };
+    await startEdge();
+    const restartEdge = async () => {
+      await stopChild("edge");
+      await startEdge();
+    };
 
     if (o.registrar !== false) {
       log(`▶ built-in registrar on udp 127.0.0.1:${o.registrarPort}`);
@@ -159,7 +168,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     if (o.agent !== false) await startAgent("local-agent");
 
-    return { ...seed, url, token: secrets.apiToken, agentToken: secrets.agentToken, dbUrl, registrarPort: o.registrarPort, children, startAgent, stopChild, stop };
+    return { ...seed, url, token: secrets.apiToken, agentToken: secrets.agentToken, dbUrl, registrarPort: o.registrarPort, children, startAgent, restartEdge, stopChild, stop };
   } catch (e) {
     await stop();
     throw e;
