@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { mkdirSync } from "node:fs";
+import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { allEndpoints, call, waitForRun } from "./client.js";
 import { watchRunPage } from "../browser/run-page.js";
@@ -14,6 +15,8 @@ export const ARTIFACTS = join(new URL("../..", import.meta.url).pathname, ".test
 describe("demo test through the built-in registrar", () => {
   it("completes with every endpoint SUCCESS, good MOS, timings, traces, and a live page that updates", async () => {
     const pid = inject("stackProjectId");
+    // Garbage at the built-in registrar first: it must count and drop it, and keep serving.
+    await sendJunk(inject("stackRegistrarPort"));
     const started = await call("POST", `/projects/${pid}/tests/${inject("stackDemoTestId")}/run`, {});
     expect(started.status).toBe(201);
     expect(started.body.data.status).toBe("PENDING");
@@ -62,3 +65,16 @@ describe("demo test through the built-in registrar", () => {
     expect(firstLines.some((l: string) => l.startsWith("BYE "))).toBe(true);
   });
 });
+
+async function sendJunk(port: number) {
+  const sock = createSocket("udp4");
+  const junk = [
+    Buffer.from("not sip at all"),
+    Buffer.from("INVITE sip:x SIP/2.0\r\nVia: broken\r\nContent-Length: 99999\r\n\r\n"),
+    Buffer.from("SIP/2.0 abc\r\n\r\n"),
+    Buffer.alloc(1400, 0xff),
+    Buffer.alloc(0),
+  ];
+  for (let i = 0; i < 20; i++) for (const j of junk) await new Promise<void>((r) => sock.send(j, port, "127.0.0.1", () => r()));
+  sock.close();
+}

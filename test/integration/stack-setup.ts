@@ -16,6 +16,7 @@ declare module "vitest" {
     stackProjectId: string;
     stackDemoTestId: string;
     stackDir: string;
+    stackRegistrarPort: number;
   }
 }
 
@@ -30,6 +31,7 @@ export default async function setup(project: TestProject) {
   project.provide("stackProjectId", stack.projectId);
   project.provide("stackDemoTestId", stack.demoTestId);
   project.provide("stackDir", dir);
+  project.provide("stackRegistrarPort", stack.registrarPort);
   return async () => {
     await stack.stop();
     if (!process.env.RINGFLEET_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
