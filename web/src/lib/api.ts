@@ -1,0 +1,76 @@
+/** REST client for `/api/v1`: bearer auth, `{data, meta}` unwrapping, `{error}` → ApiError. */
+import type { ApiSuccess, FieldIssue } from "../../../protocol/index.js";
+import { signOut, token } from "./auth.js";
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export const API_BASE = "/api/v1";
+
+type Query = Record<string, string | number | undefined | null>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== "") p.set(k, String(v));
+  const s = p.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export async function apiRequest<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<ApiSuccess<T>> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + withQuery(path, opts.query), {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if ((e as Error)?.name === "AbortError") throw e;
+    throw new ApiError("Could not reach the server. Check your connection and try again.", 0, "NETWORK");
+  }
+  let json: unknown = null;
+  const text = await res.text();
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: string; message?: string; details?: { issues?: FieldIssue[] } } } | null)?.error;
+    const message = err?.message ?? `Request failed (HTTP ${res.status}${res.statusText ? " " + res.statusText : ""}).`;
+    const e = new ApiError(message, res.status, err?.code ?? "HTTP_" + res.status, err?.details?.issues ?? []);
+    if (res.status === 401) signOut(message);
+    throw e;
+  }
+  if (!json || typeof json !== "object" || !("data" in json)) throw new ApiError("The server sent an unexpected response.", res.status, "BAD_RESPONSE");
+  return json as ApiSuccess<T>;
+}
+
+export const apiGet = async <T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> =>
+  (await apiRequest<T>("GET", path, { query, signal })).data;
+export const apiPost = async <T>(path: string, body: unknown = {}): Promise<T> => (await apiRequest<T>("POST", path, { body })).data;
+
+/** A readable sentence for any error, with field issues appended. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) {
+    const issues = e.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+    return issues ? `${e.message} (${issues})` : e.message;
+  }
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,71 @@
+/**
+ * A tiny hash router: `#/`, `#/projects/{pid}/runs/{rid}`, `#/projects/{pid}/runs/{rid}/endpoints/{eid}`.
+ * `parseRoute` and `href` are pure; `currentRoute` is a signal that follows `hashchange`.
+ */
+import { createRoot, createSignal, type Accessor } from "solid-js";
+
+export type Route =
+  | { name: "home" }
+  | { name: "run"; pid: string; rid: string }
+  | { name: "endpoint"; pid: string; rid: string; eid: string }
+  | { name: "notFound"; path: string };
+
+function segments(hash: string): string[] {
+  const path = hash.replace(/^#/, "").split("?")[0] ?? "";
+  return path
+    .split("/")
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}
+
+export function parseRoute(hash: string): Route {
+  const s = segments(hash);
+  if (s.length === 0) return { name: "home" };
+  if (s[0] === "projects" && s[2] === "runs" && s[1] && s[3]) {
+    if (s.length === 4) return { name: "run", pid: s[1], rid: s[3] };
+    if (s.length === 6 && s[4] === "endpoints" && s[5]) return { name: "endpoint", pid: s[1], rid: s[3], eid: s[5] };
+  }
+  return { name: "notFound", path: "/" + s.join("/") };
+}
+
+export function href(route: Route): string {
+  const e = encodeURIComponent;
+  switch (route.name) {
+    case "home":
+      return "#/";
+    case "run":
+      return `#/projects/${e(route.pid)}/runs/${e(route.rid)}`;
+    case "endpoint":
+      return `#/projects/${e(route.pid)}/runs/${e(route.rid)}/endpoints/${e(route.eid)}`;
+    case "notFound":
+      return "#" + route.path;
+  }
+}
+
+export const runHref = (pid: string, rid: string) => href({ name: "run", pid, rid });
+export const endpointHref = (pid: string, rid: string, eid: string) => href({ name: "endpoint", pid, rid, eid });
+
+export function navigate(to: string): void {
+  if (typeof window === "undefined") return;
+  if (window.location.hash === to) return;
+  window.location.hash = to;
+}
+
+let route: Accessor<Route> | undefined;
+/** The current route (one listener for the whole app). */
+export function currentRoute(): Route {
+  if (!route) {
+    route = createRoot(() => {
+      const [r, setR] = createSignal<Route>(parseRoute(typeof window === "undefined" ? "" : window.location.hash));
+      if (typeof window !== "undefined") window.addEventListener("hashchange", () => setR(parseRoute(window.location.hash)));
+      return r;
+    });
+  }
+  return route();
+}

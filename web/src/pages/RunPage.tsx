@@ -1,0 +1,248 @@
+/**
+ * The run page: status, progress, Stop, quality cards, phase/outcome breakdowns, the aggregate chart
+ * and the endpoint list, all live from the run's socket (REST for the header and as a fallback).
+ */
+import { createMemo, createResource, createSignal, Show, createEffect, on } from "solid-js";
+import {
+  isTerminalRunStatus,
+  type LiveEndpoint,
+  type RunEndpoint,
+  type RunStatus,
+  type TestRun,
+} from "../../../protocol/index.js";
+import { apiGet, apiPost, errorMessage } from "../lib/api.js";
+import { token } from "../lib/auth.js";
+import { duration } from "../lib/format.js";
+import { elapsedSec } from "../lib/live-state.js";
+import { href } from "../lib/router.js";
+import { useLiveRun, useNow } from "../lib/use-live-run.js";
+import { aggregateChartOption } from "../charts/options.js";
+import { AggregateCards, type AggregateValues } from "../components/AggregateCards.js";
+import { OutcomeBreakdown, PhaseBreakdown } from "../components/Breakdown.js";
+import { Chart } from "../components/Chart.js";
+import { ConfirmDialog } from "../components/ConfirmDialog.js";
+import { EndpointTable } from "../components/EndpointTable.js";
+import { ErrorBox, Loading } from "../components/States.js";
+import { StatusBadge } from "../components/StatusBadge.js";
+import { Time } from "../components/Time.js";
+
+const toLive = (e: RunEndpoint): LiveEndpoint => ({
+  id: e.id,
+  group: e.group,
+  index: e.index,
+  username: e.username,
+  role: e.role,
+  phase: e.phase,
+  outcome: e.outcome,
+  statusCode: e.statusCode,
+  mos: e.metrics?.mos ?? null,
+});
+
+export function RunPage(props: { pid: string; rid: string }) {
+  const base = () => `/projects/${encodeURIComponent(props.pid)}/test-runs/${encodeURIComponent(props.rid)}`;
+  const [rest, { refetch, mutate }] = createResource(() => props.rid, () => apiGet<TestRun>(base()));
+  const { live, connection, connectionDetail } = useLiveRun(props.rid, token());
+  const now = useNow(1000);
+
+  const [stopAsked, setStopAsked] = createSignal(false);
+  const [confirming, setConfirming] = createSignal(false);
+  const [stopping, setStopping] = createSignal(false);
+  const [stopError, setStopError] = createSignal<string | null>(null);
+
+  const restRun = () => (rest.state === "ready" ? rest() : undefined);
+  const liveRun = () => live().run;
+  const rawStatus = (): RunStatus | undefined => liveRun()?.status ?? restRun()?.status;
+  const status = (): RunStatus | undefined => {
+    const s = rawStatus();
+    if (s && stopAsked() && !isTerminalRunStatus(s) && s !== "STOPPING") return "STOPPING";
+    return s;
+  };
+  const terminal = () => {
+    const s = rawStatus();
+    return s ? isTerminalRunStatus(s) : false;
+  };
+  const reason = () => liveRun()?.reason ?? restRun()?.reason ?? null;
+  const durationSec = () => liveRun()?.durationSec ?? restRun()?.durationSec ?? 0;
+  const startedAt = (): number | null => {
+    const l = liveRun()?.startedAt;
+    if (l != null) return l;
+    const r = restRun()?.startedAt;
+    return r ? Date.parse(r) : null;
+  };
+  const endedAt = (): number | null => {
+    const l = liveRun()?.endedAt;
+    if (l != null) return l;
+    const r = restRun()?.endedAt;
+    return r ? Date.parse(r) : null;
+  };
+  const elapsed = () => elapsedSec({ startedAt: startedAt(), endedAt: endedAt() }, now());
+  const progress = () => {
+    const e = elapsed();
+    const d = durationSec();
+    return e == null || d <= 0 ? 0 : Math.min(100, (e / d) * 100);
+  };
+
+  // When the run ends, refresh the REST view for its summary.
+  createEffect(
+    on(terminal, (t, prev) => {
+      if (t && prev === false) void refetch();
+    }),
+  );
+
+  // Endpoints from REST when the live socket has no snapshot (e.g. an old run).
+  const [restEndpoints] = createResource(
+    () => (terminal() && !live().hasSnapshot && connection() !== "open" && connection() !== "connecting" ? props.rid : false),
+    async () => (await apiGet<RunEndpoint[]>(`${base()}/endpoints`, { perPage: 500 })).map(toLive),
+  );
+  const endpoints = (): LiveEndpoint[] => (live().hasSnapshot ? live().endpoints : restEndpoints.state === "ready" ? restEndpoints()! : live().endpoints);
+
+  const phaseCounts = (): Record<string, number | undefined> => liveRun()?.phaseCounts ?? restRun()?.summary?.phaseCounts ?? {};
+  const outcomeCounts = (): Record<string, number | undefined> => liveRun()?.outcomeCounts ?? restRun()?.summary?.outcomeCounts ?? {};
+  const totalEndpoints = () => {
+    const pc = Object.values(phaseCounts()).reduce<number>((a, b) => a + (b ?? 0), 0);
+    return Math.max(pc, endpoints().length, restRun()?.summary?.endpoints ?? 0);
+  };
+  const pendingOutcomes = () => {
+    const oc = Object.values(outcomeCounts()).reduce<number>((a, b) => a + (b ?? 0), 0);
+    return Math.max(0, totalEndpoints() - oc);
+  };
+
+  const series = () => live().series;
+  const aggregates = createMemo((): { values: AggregateValues; caption: string } => {
+    const sum = restRun()?.summary;
+    if (terminal() && sum) return { values: { mos: sum.mos, jitter_ms: sum.jitter_ms, fraction_lost: sum.fraction_lost, rtt_ms: sum.rtt_ms }, caption: "run average" };
+    const last = series()[series().length - 1];
+    if (last) return { values: { mos: last.mos, jitter_ms: last.jitter_ms, fraction_lost: last.fraction_lost, rtt_ms: last.rtt_ms }, caption: `last second · ${last.reporting} reporting` };
+    return { values: { mos: null, jitter_ms: null, fraction_lost: null, rtt_ms: null }, caption: "waiting for media" };
+  });
+
+  const doStop = async () => {
+    setStopping(true);
+    setStopError(null);
+    try {
+      const r = await apiPost<TestRun>(`${base()}/stop`, {});
+      setStopAsked(true);
+      mutate(r);
+      setConfirming(false);
+    } catch (e) {
+      setStopError(errorMessage(e));
+      setConfirming(false);
+    } finally {
+      setStopping(false);
+    }
+  };
+
+  const connectionText = () => {
+    switch (connection()) {
+      case "open":
+        return "live";
+      case "connecting":
+        return "connecting…";
+      case "reconnecting":
+        return `reconnecting (${connectionDetail() ?? ""})`;
+      case "closed":
+        return terminal() ? "finished" : "offline";
+    }
+  };
+
+  return (
+    <main class="page run-page">
+      <Show when={!(rest.error && !liveRun())} fallback={<ErrorBox message={errorMessage(rest.error)} onRetry={() => void refetch()} />}>
+        <Show when={status()} fallback={<Loading label="Loading run…" />}>
+          {(st) => (
+            <>
+              <header class="run-header panel">
+                <div class="run-title">
+                  <nav class="crumbs" aria-label="Breadcrumb">
+                    <a href={href({ name: "home" })}>Tests</a> <span aria-hidden="true">/</span> <span>Run</span>
+                  </nav>
+                  <h1>
+                    {restRun()?.testName ?? "Test run"} <StatusBadge status={st()} />
+                  </h1>
+                  <div class="run-meta muted">
+                    <span>
+                      Created <Time value={restRun()?.createdAt} />
+                    </span>
+                    <Show when={startedAt()}>
+                      <span>
+                        · Started <Time value={startedAt()} />
+                      </span>
+                    </Show>
+                    <span class={`conn conn-${connection()}`} data-testid="live-connection">
+                      · <span class="dot" aria-hidden="true" /> {connectionText()}
+                    </span>
+                  </div>
+                  <Show when={(st() === "CANNOT_RUN_FOR_NOW" || st() === "FAILED") && reason()}>
+                    <p class="state error reason" role="alert" data-testid="run-reason">
+                      {reason()}
+                    </p>
+                  </Show>
+                  <Show when={stopError()}>
+                    <p class="state error" role="alert">
+                      {stopError()}
+                    </p>
+                  </Show>
+                </div>
+                <div class="run-actions">
+                  <div class="progress-wrap">
+                    <div class="progress-label">
+                      <span>{duration(elapsed() ?? 0)}</span>
+                      <span class="muted"> / {duration(durationSec())}</span>
+                    </div>
+                    <div
+                      class="progress"
+                      role="progressbar"
+                      aria-label="Run progress"
+                      aria-valuemin={0}
+                      aria-valuemax={durationSec()}
+                      aria-valuenow={Math.min(elapsed() ?? 0, durationSec())}
+                    >
+                      <span style={{ width: `${progress()}%` }} />
+                    </div>
+                  </div>
+                  <button type="button" class="btn danger" disabled={terminal() || st() === "STOPPING"} onClick={() => setConfirming(true)}>
+                    {st() === "STOPPING" ? "Stopping…" : "Stop"}
+                  </button>
+                </div>
+              </header>
+
+              <AggregateCards values={aggregates().values} caption={aggregates().caption} />
+
+              <div class="grid-2">
+                <PhaseBreakdown counts={phaseCounts()} />
+                <OutcomeBreakdown counts={outcomeCounts()} pending={pendingOutcomes()} />
+              </div>
+
+              <section class="panel" aria-label="Quality over time">
+                <h2 class="panel-title">Quality over time</h2>
+                <Chart
+                  label="Aggregate quality chart"
+                  testId="aggregate-chart"
+                  points={series().length}
+                  option={(compact) => aggregateChartOption(series(), compact)}
+                  empty={terminal() ? "No media was reported" : "Waiting for the first media second…"}
+                  height={300}
+                />
+              </section>
+
+              <EndpointTable endpoints={endpoints()} pid={props.pid} rid={props.rid} loading={!terminal() || restEndpoints.loading} />
+
+              <Show when={confirming()}>
+                <ConfirmDialog
+                  title="Stop this run?"
+                  confirmLabel={stopping() ? "Stopping…" : "Stop run"}
+                  danger
+                  busy={stopping()}
+                  onConfirm={() => void doStop()}
+                  onCancel={() => setConfirming(false)}
+                >
+                  <p>Calls are hung up and endpoints de-register. Data collected so far is kept.</p>
+                </ConfirmDialog>
+              </Show>
+            </>
+          )}
+        </Show>
+      </Show>
+    </main>
+  );
+}
