@@ -14,7 +14,7 @@ export function rowTone(e: Pick<LiveEndpoint, "phase" | "outcome">): "bad" | "go
   return "neutral";
 }
 
-export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; rid: string; loading?: boolean }) {
+export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; rid: string; loading?: boolean; error?: string | null }) {
   const [group, setGroup] = createSignal("");
   const [phase, setPhase] = createSignal("");
   const [outcome, setOutcome] = createSignal("");
@@ -60,7 +60,15 @@ export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; r
       </div>
       <Show
         when={props.endpoints.length > 0}
-        fallback={<div class="state empty">{props.loading ? "Waiting for endpoints…" : "No endpoints yet."}</div>}
+        fallback={
+          props.error ? (
+            <div class="state error" role="alert">
+              {props.error}
+            </div>
+          ) : (
+            <div class="state empty">{props.loading ? "Waiting for endpoints…" : "No endpoints."}</div>
+          )
+        }
       >
         <div class="table-wrap">
           <table class="table endpoints" aria-label="Endpoint list">

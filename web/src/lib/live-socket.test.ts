@@ -81,6 +81,13 @@ describe("live socket", () => {
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
+  it("does not reconnect when the caller knows the run is over", () => {
+    connectLive("r1", "t", { onMessage: vi.fn() }, { WebSocketImpl: FakeWebSocket as unknown as typeof WebSocket, location: { protocol: "http:", host: "h" }, isOver: () => true });
+    FakeWebSocket.last.drop();
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
   it("caps the back-off", () => {
     expect([0, 1, 2, 3, 4, 5, 10].map((a) => backoffDelay(a))).toEqual([1000, 2000, 4000, 8000, 15000, 15000, 15000]);
   });

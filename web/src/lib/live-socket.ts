@@ -18,6 +18,8 @@ export interface LiveSocketOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   location?: Pick<Location, "protocol" | "host">;
+  /** Also stop reconnecting when this says the run is over (e.g. known from REST). */
+  isOver?: () => boolean;
 }
 
 export function liveUrl(runId: string, token: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {
@@ -39,7 +41,7 @@ export function connectLive(runId: string, token: string, handlers: LiveSocketHa
 
   const schedule = (why: string) => {
     if (closed) return;
-    if (lastStatus && isTerminalRunStatus(lastStatus)) {
+    if ((lastStatus && isTerminalRunStatus(lastStatus)) || opts.isOver?.()) {
       handlers.onConnection?.("closed", "run finished");
       return;
     }

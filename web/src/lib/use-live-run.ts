@@ -3,7 +3,7 @@ import { createSignal, onCleanup, type Accessor } from "solid-js";
 import { connectLive, type LiveConnection } from "./live-socket.js";
 import { emptyLiveState, reduceLive, type LiveState } from "./live-state.js";
 
-export function useLiveRun(runId: string, token: string | null): {
+export function useLiveRun(runId: string, token: string | null, isOver?: () => boolean): {
   live: Accessor<LiveState>;
   connection: Accessor<LiveConnection>;
   connectionDetail: Accessor<string | undefined>;
@@ -21,7 +21,7 @@ export function useLiveRun(runId: string, token: string | null): {
       setConnection(state);
       setDetail(d);
     },
-  });
+  }, { isOver });
   onCleanup(() => sock.close());
   return { live, connection, connectionDetail: detail };
 }

@@ -2,7 +2,7 @@
  * The run page: status, progress, Stop, quality cards, phase/outcome breakdowns, the aggregate chart
  * and the endpoint list, all live from the run's socket (REST for the header and as a fallback).
  */
-import { createMemo, createResource, createSignal, Show, createEffect, on } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, on, Show } from "solid-js";
 import {
   isTerminalRunStatus,
   type LiveEndpoint,
@@ -41,7 +41,8 @@ const toLive = (e: RunEndpoint): LiveEndpoint => ({
 export function RunPage(props: { pid: string; rid: string }) {
   const base = () => `/projects/${encodeURIComponent(props.pid)}/test-runs/${encodeURIComponent(props.rid)}`;
   const [rest, { refetch, mutate }] = createResource(() => props.rid, () => apiGet<TestRun>(base()));
-  const { live, connection, connectionDetail } = useLiveRun(props.rid, token());
+  const restTerminal = () => rest.state === "ready" && isTerminalRunStatus(rest()!.status);
+  const { live, connection, connectionDetail } = useLiveRun(props.rid, token(), restTerminal);
   const now = useNow(1000);
 
   const [stopAsked, setStopAsked] = createSignal(false);
@@ -89,12 +90,19 @@ export function RunPage(props: { pid: string; rid: string }) {
     }),
   );
 
-  // Endpoints from REST when the live socket has no snapshot (e.g. an old run).
-  const [restEndpoints] = createResource(
-    () => (terminal() && !live().hasSnapshot && connection() !== "open" && connection() !== "connecting" ? props.rid : false),
-    async () => (await apiGet<RunEndpoint[]>(`${base()}/endpoints`, { perPage: 500 })).map(toLive),
-  );
-  const endpoints = (): LiveEndpoint[] => (live().hasSnapshot ? live().endpoints : restEndpoints.state === "ready" ? restEndpoints()! : live().endpoints);
+  // Endpoints from REST when the live socket has no snapshot (e.g. an old run): asked for once.
+  const [restEndpoints, setRestEndpoints] = createSignal<LiveEndpoint[] | null>(null);
+  const [restEndpointsError, setRestEndpointsError] = createSignal<string | null>(null);
+  let restEndpointsAsked = false;
+  createEffect(() => {
+    const c = connection();
+    if (restEndpointsAsked || !terminal() || live().hasSnapshot || c === "open" || c === "connecting") return;
+    restEndpointsAsked = true;
+    apiGet<RunEndpoint[]>(`${base()}/endpoints`, { perPage: 500 })
+      .then((list) => setRestEndpoints(list.map(toLive)))
+      .catch((e) => setRestEndpointsError(errorMessage(e)));
+  });
+  const endpoints = (): LiveEndpoint[] => (live().hasSnapshot ? live().endpoints : (restEndpoints() ?? live().endpoints));
 
   const phaseCounts = (): Record<string, number | undefined> => liveRun()?.phaseCounts ?? restRun()?.summary?.phaseCounts ?? {};
   const outcomeCounts = (): Record<string, number | undefined> => liveRun()?.outcomeCounts ?? restRun()?.summary?.outcomeCounts ?? {};
@@ -225,7 +233,8 @@ export function RunPage(props: { pid: string; rid: string }) {
                 />
               </section>
 
-              <EndpointTable endpoints={endpoints()} pid={props.pid} rid={props.rid} loading={!terminal() || restEndpoints.loading} />
+              <EndpointTable endpoints={endpoints()} pid={props.pid} rid={props.rid} loading={!terminal() || (restEndpointsAsked && restEndpoints() === null && !restEndpointsError())}
+                error={restEndpointsError()} />
 
               <Show when={confirming()}>
                 <ConfirmDialog
