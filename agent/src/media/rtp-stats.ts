@@ -1,0 +1,260 @@
+/**
+ * RFC 3550 receiver statistics for one RTP source, fed with packet events; no I/O, no timers,
+ * no allocation per packet.
+ *
+ *  - §A.1 sequence validation: probation of MIN_SEQUENTIAL in-order packets for a new source,
+ *    MAX_DROPOUT / MAX_MISORDER, extended sequence number with `cycles`, restart after two
+ *    consecutive "bad" packets. Deviation: when the probation ends, the probation packets are
+ *    counted (base = first probation packet) instead of being forgotten, so a fresh stream
+ *    1,2,3… reports base 1 and no spurious loss.
+ *  - §A.3 expected / lost, cumulative and per interval (any number of independent interval
+ *    cursors: one for the 1 s metrics, one for RTCP report blocks).
+ *  - §A.8 interarrival jitter in timestamp units (J += (|D| − J)/16), reported in ms at the
+ *    clock rate.
+ *  - duplicates (same extended seq seen within the last 1024) and out-of-order arrivals (below
+ *    the highest extended seq, not a duplicate), tracked beside A.1, which cannot tell them apart.
+ *
+ * A change of SSRC is a new source (§8.2): statistics restart and `ssrcChanges` counts it.
+ */
+
+const RTP_SEQ_MOD = 1 << 16;
+const MAX_DROPOUT = 3000;
+const MAX_MISORDER = 100;
+const MIN_SEQUENTIAL = 2;
+const DUP_WINDOW = 1024; // power of two
+
+/** A per-interval cursor (§A.3 expected_prior / received_prior). */
+export interface IntervalCursor {
+  expectedPrior: number;
+  receivedPrior: number;
+}
+
+export interface IntervalLoss {
+  expected: number;
+  received: number;
+  /** expected − received, ≥ 0. */
+  lost: number;
+  /** lost / expected in 0..1 (0 when nothing was expected or more arrived than expected). */
+  fraction: number;
+}
+
+export class RtpReceiverStats {
+  readonly clockRate: number;
+  // §A.1 state
+  private ssrc = -1;
+  private maxSeq = 0;
+  private cycles = 0;
+  private baseExt = 0;
+  private badSeq = RTP_SEQ_MOD + 1;
+  private probation = MIN_SEQUENTIAL;
+  /** RFC 3550 "received": packets accepted by A.1 (duplicates included). */
+  received = 0;
+  // §A.8 state
+  private transit = 0;
+  private haveTransit = false;
+  /** Jitter in timestamp units (floating point; the RR carries its integer part). */
+  jitterTs = 0;
+  // duplicates / reordering
+  private readonly seen = new Float64Array(DUP_WINDOW).fill(-1);
+  duplicates = 0;
+  outOfOrder = 0;
+  /** Packets dropped by A.1 as a large jump awaiting confirmation (probation packets are not counted here). */
+  rejected = 0;
+  ssrcChanges = 0;
+  /** All packets offered to `onPacket`, and their bytes (RTP header + payload). */
+  packets = 0;
+  bytes = 0;
+  lastArrivalMs = -1;
+
+  /** Cursor for the per-second metrics. */
+  readonly metricsCursor: IntervalCursor = { expectedPrior: 0, receivedPrior: 0 };
+  /** Cursor for RTCP report blocks (fraction lost since the previous SR/RR, §6.4.1). */
+  readonly reportCursor: IntervalCursor = { expectedPrior: 0, receivedPrior: 0 };
+
+  constructor(clockRate = 8000) {
+    this.clockRate = clockRate;
+  }
+
+  get currentSsrc(): number {
+    return this.ssrc;
+  }
+  /** Whether the source passed probation. */
+  get valid(): boolean {
+    return this.ssrc >= 0 && this.probation === 0;
+  }
+  /** Extended highest sequence number received (§A.1: cycles + max_seq). */
+  get extendedMax(): number {
+    return this.cycles + this.maxSeq;
+  }
+  /** Extended base sequence number; −1 … when the probation straddled a wrap (cycles restart at 0). */
+  get baseSeq(): number {
+    return this.baseExt;
+  }
+  /** §A.3: expected = extended_max − base_seq + 1 (0 before the source is valid). */
+  get expected(): number {
+    return this.valid ? this.extendedMax - this.baseExt + 1 : 0;
+  }
+  /** §A.3 cumulative lost, signed (negative with duplicates), as the RR carries it. */
+  get cumulativeLost(): number {
+    return this.expected - this.received;
+  }
+  get jitterMs(): number {
+    return (this.jitterTs * 1000) / this.clockRate;
+  }
+
+  private reset(ssrc: number): void {
+    if (this.ssrc >= 0) this.ssrcChanges++;
+    this.ssrc = ssrc;
+    this.probation = MIN_SEQUENTIAL;
+    this.maxSeq = 0;
+    this.cycles = 0;
+    this.baseExt = 0;
+    this.badSeq = RTP_SEQ_MOD + 1;
+    this.received = 0;
+    this.haveTransit = false;
+    this.jitterTs = 0;
+    this.seen.fill(-1);
+    this.metricsCursor.expectedPrior = this.metricsCursor.receivedPrior = 0;
+    this.reportCursor.expectedPrior = this.reportCursor.receivedPrior = 0;
+  }
+
+  /** §A.1 init_seq. */
+  private initSeq(seq: number): void {
+    this.baseExt = seq;
+    this.maxSeq = seq;
+    this.badSeq = RTP_SEQ_MOD + 1;
+    this.cycles = 0;
+    this.received = 0;
+    this.seen.fill(-1);
+    this.metricsCursor.expectedPrior = this.metricsCursor.receivedPrior = 0;
+    this.reportCursor.expectedPrior = this.reportCursor.receivedPrior = 0;
+  }
+
+  private markSeen(ext: number): boolean {
+    const i = ext & (DUP_WINDOW - 1);
+    if (this.seen[i] === ext) return true;
+    this.seen[i] = ext;
+    return false;
+  }
+
+  /**
+   * One received RTP packet. `arrivalMs` is the local receive time (any monotonic ms clock).
+   * Returns false when A.1 did not accept it (probation or a suspicious jump).
+   */
+  onPacket(seq: number, rtpTimestamp: number, arrivalMs: number, size: number, ssrc: number): boolean {
+    this.packets++;
+    this.bytes += size;
+    this.lastArrivalMs = arrivalMs;
+    seq &= 0xffff;
+    if (ssrc !== this.ssrc) {
+      this.reset(ssrc);
+      this.maxSeq = (seq - 1) & 0xffff; // §A.1: new source, max_seq = seq − 1, probation
+    }
+    if (!this.updateSeq(seq)) return false;
+    this.updateJitter(rtpTimestamp, arrivalMs);
+    return true;
+  }
+
+  /** §A.1 update_seq, plus duplicate / reorder classification. */
+  private updateSeq(seq: number): boolean {
+    const udelta = (seq - this.maxSeq) & 0xffff;
+    if (this.probation > 0) {
+      if (seq === ((this.maxSeq + 1) & 0xffff)) {
+        this.probation--;
+        this.maxSeq = seq;
+        if (this.probation === 0) {
+          this.initSeq(seq);
+          // Count the probation packets too (see header): base moves back by MIN_SEQUENTIAL − 1.
+          this.baseExt = seq - (MIN_SEQUENTIAL - 1);
+          this.received = MIN_SEQUENTIAL;
+          for (let k = 0; k < MIN_SEQUENTIAL; k++) this.markSeen(this.baseExt + k);
+          return true;
+        }
+      } else {
+        this.probation = MIN_SEQUENTIAL - 1;
+        this.maxSeq = seq;
+      }
+      return false;
+    }
+    let ext: number;
+    if (udelta < MAX_DROPOUT) {
+      // In order, with permissible gap.
+      if (seq < this.maxSeq) this.cycles += RTP_SEQ_MOD; // sequence number wrapped
+      this.maxSeq = seq;
+      ext = this.cycles + seq;
+      if (udelta === 0) {
+        // same as max: duplicate of the newest packet
+        if (this.markSeen(ext)) this.duplicates++;
+      } else {
+        this.markSeen(ext);
+      }
+    } else if (udelta <= RTP_SEQ_MOD - MAX_MISORDER) {
+      // The sequence number made a very large jump.
+      if (seq === this.badSeq) {
+        // Two sequential packets: assume the other side restarted without telling us.
+        this.initSeq(seq);
+        this.markSeen(seq);
+      } else {
+        this.badSeq = (seq + 1) & (RTP_SEQ_MOD - 1);
+        this.rejected++;
+        return false;
+      }
+    } else {
+      // Duplicate or reordered packet (§A.1 does not tell which; the window does).
+      ext = this.extendedMax - ((this.maxSeq - seq) & 0xffff);
+      if (this.markSeen(ext)) this.duplicates++;
+      else this.outOfOrder++;
+    }
+    this.received++;
+    return true;
+  }
+
+  /** §A.8: D(i−1,i) from transit times in timestamp units; J += (|D| − J)/16. */
+  private updateJitter(rtpTimestamp: number, arrivalMs: number): void {
+    const arrivalTs = (arrivalMs * this.clockRate) / 1000;
+    // RTP timestamps are 32-bit and wrap; work modulo 2^32 via a signed difference of transits.
+    const transit = arrivalTs - (rtpTimestamp >>> 0);
+    if (this.haveTransit) {
+      let d = transit - this.transit;
+      // Bring a wrap of the 32-bit timestamp back into range.
+      if (d > 2147483648) d -= 4294967296;
+      else if (d < -2147483648) d += 4294967296;
+      if (d < 0) d = -d;
+      this.jitterTs += (d - this.jitterTs) / 16;
+    }
+    this.transit = transit;
+    this.haveTransit = true;
+  }
+
+  /** §A.3 per-interval loss since the cursor's last call; advances the cursor. */
+  interval(cursor: IntervalCursor): IntervalLoss {
+    const expected = this.expected;
+    const expectedInterval = expected - cursor.expectedPrior;
+    cursor.expectedPrior = expected;
+    const receivedInterval = this.received - cursor.receivedPrior;
+    cursor.receivedPrior = this.received;
+    const lostInterval = expectedInterval - receivedInterval;
+    const lost = lostInterval > 0 ? lostInterval : 0;
+    return {
+      expected: expectedInterval,
+      received: receivedInterval,
+      lost,
+      fraction: expectedInterval <= 0 || lostInterval <= 0 ? 0 : lostInterval / expectedInterval,
+    };
+  }
+
+  /**
+   * Values for an RTCP report block (§6.4.1): fraction lost as 8-bit fixed point since the last
+   * report, cumulative lost clamped to 24-bit signed, extended highest seq, integer jitter.
+   */
+  reportBlock(): { fractionLost: number; packetsLost: number; highestSequence: number; jitter: number } {
+    const iv = this.interval(this.reportCursor);
+    const lost = Math.max(-0x800000, Math.min(0x7fffff, this.cumulativeLost));
+    return {
+      fractionLost: iv.expected <= 0 || iv.lost <= 0 ? 0 : Math.min(255, Math.floor((iv.lost * 256) / iv.expected)),
+      packetsLost: lost & 0xffffff,
+      highestSequence: this.extendedMax >>> 0,
+      jitter: Math.floor(this.jitterTs) >>> 0,
+    };
+  }
+}

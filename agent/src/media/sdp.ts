@@ -1,0 +1,209 @@
+/**
+ * SDP for one audio stream: build an offer/answer (RFC 4566 §5, RFC 3264 §5–6), parse what a
+ * peer sends (tolerating LF or CRLF, unknown lines ignored), and negotiate a G.711 codec.
+ *
+ * Static payload types per RFC 3551 §6 Table 4: PCMU = 0, PCMA = 8 (both 8000 Hz). DTMF is
+ * offered as telephone-event/8000 on dynamic PT 101 (RFC 4733 §7.1.1, `a=fmtp:101 0-16`).
+ */
+import type { G711Codec } from "./source.js";
+
+export const STATIC_PT: Readonly<Record<G711Codec, number>> = { PCMU: 0, PCMA: 8 };
+export const TELEPHONE_EVENT_PT = 101;
+
+export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
+
+export interface BuildSdpOptions {
+  /** Numeric session id for `o=` (RFC 4566 §5.2); also used as the initial version. */
+  sessionId: number | string;
+  sessionVersion?: number | string;
+  username?: string;
+  /** IPv4 address for `o=` and `c=`. */
+  address: string;
+  /** RTP port (RTCP is implicitly port + 1, RFC 3550 §11). */
+  port: number;
+  /** Codecs in preference order; each appears in `m=` with its static PT and an `a=rtpmap`. */
+  codecs: readonly G711Codec[];
+  /** Offer telephone-event/8000 on PT 101 (default true). */
+  telephoneEvent?: boolean;
+  ptime?: number;
+  direction?: Direction;
+}
+
+/** Build an SDP body (CRLF line ends, trailing CRLF). */
+export function buildSdp(o: BuildSdpOptions): string {
+  const pts = o.codecs.map((c) => STATIC_PT[c]);
+  const te = o.telephoneEvent ?? true;
+  if (te) pts.push(TELEPHONE_EVENT_PT);
+  const lines = [
+    "v=0",
+    `o=${o.username ?? "ringfleet"} ${o.sessionId} ${o.sessionVersion ?? o.sessionId} IN IP4 ${o.address}`,
+    "s=ringfleet",
+    `c=IN IP4 ${o.address}`,
+    "t=0 0",
+    `m=audio ${o.port} RTP/AVP ${pts.join(" ")}`,
+  ];
+  for (const c of o.codecs) lines.push(`a=rtpmap:${STATIC_PT[c]} ${c}/8000`);
+  if (te) lines.push(`a=rtpmap:${TELEPHONE_EVENT_PT} telephone-event/8000`, `a=fmtp:${TELEPHONE_EVENT_PT} 0-16`);
+  lines.push(`a=ptime:${o.ptime ?? 20}`, `a=${o.direction ?? "sendrecv"}`);
+  return lines.join("\r\n") + "\r\n";
+}
+
+export interface RtpMap {
+  encoding: string;
+  clockRate: number;
+  channels?: number;
+}
+
+export interface SdpMedia {
+  media: string;
+  port: number;
+  proto: string;
+  payloadTypes: number[];
+  rtpmap: Map<number, RtpMap>;
+  /** Media-level `c=` address, if any. */
+  connectionAddress?: string;
+  ptime?: number;
+  direction?: Direction;
+}
+
+export interface ParsedSdp {
+  /** Session-level `c=` address. */
+  connectionAddress?: string;
+  originAddress?: string;
+  /** Session-level direction attribute (applies to media without their own, RFC 4566 §6). */
+  direction?: Direction;
+  media: SdpMedia[];
+}
+
+const DIRECTIONS = new Set<string>(["sendrecv", "sendonly", "recvonly", "inactive"]);
+
+function parseConnection(value: string): string | undefined {
+  // c=<nettype> <addrtype> <connection-address> (RFC 4566 §5.7); strip multicast /ttl suffix.
+  const parts = value.trim().split(/\s+/);
+  if (parts.length < 3 || parts[0] !== "IN") return undefined;
+  return parts[2]!.split("/")[0];
+}
+
+/** Parse an SDP body. Never throws; malformed lines are skipped. */
+export function parseSdp(text: string): ParsedSdp {
+  const out: ParsedSdp = { media: [] };
+  let cur: SdpMedia | null = null;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.length < 2 || line[1] !== "=") continue;
+    const type = line[0];
+    const value = line.slice(2);
+    if (type === "m") {
+      const parts = value.split(/\s+/);
+      const port = Number.parseInt(parts[1] ?? "", 10); // "port/count" → port
+      cur = {
+        media: parts[0] ?? "",
+        port: Number.isFinite(port) ? port : -1,
+        proto: parts[2] ?? "",
+        payloadTypes: parts.slice(3).map((p) => Number(p)).filter((p) => Number.isInteger(p) && p >= 0 && p < 128),
+        rtpmap: new Map(),
+      };
+      out.media.push(cur);
+    } else if (type === "c") {
+      const addr = parseConnection(value);
+      if (cur) cur.connectionAddress = addr;
+      else out.connectionAddress = addr;
+    } else if (type === "o") {
+      const parts = value.split(/\s+/);
+      if (parts.length >= 6) out.originAddress = parts[5];
+    } else if (type === "a") {
+      const colon = value.indexOf(":");
+      const name = colon < 0 ? value : value.slice(0, colon);
+      const arg = colon < 0 ? "" : value.slice(colon + 1).trim();
+      if (DIRECTIONS.has(name)) {
+        if (cur) cur.direction = name as Direction;
+        else out.direction = name as Direction;
+      } else if (name === "rtpmap" && cur) {
+        // a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>] (RFC 4566 §6)
+        const m = /^(\d+)\s+([^/\s]+)\/(\d+)(?:\/(\d+))?/.exec(arg);
+        if (m) {
+          const map: RtpMap = { encoding: m[2]!, clockRate: Number(m[3]) };
+          if (m[4]) map.channels = Number(m[4]);
+          cur.rtpmap.set(Number(m[1]), map);
+        }
+      } else if (name === "ptime" && cur) {
+        const p = Number(arg);
+        if (Number.isFinite(p) && p > 0) cur.ptime = p;
+      }
+    }
+  }
+  return out;
+}
+
+export type NegotiationResult =
+  | {
+      ok: true;
+      codec: G711Codec;
+      payloadType: number;
+      /** Remote RTP address and port (RTCP at port + 1). */
+      address: string;
+      port: number;
+      ptime: number;
+      /** The peer's telephone-event PT, if offered. */
+      telephoneEventPt?: number;
+      /** Direction as the remote declared it. */
+      direction: Direction;
+    }
+  | { ok: false; reason: string };
+
+/** Which G.711 codec a payload type denotes in this media section (rtpmap wins over static PTs). */
+function codecOf(m: SdpMedia, pt: number): G711Codec | null {
+  const map = m.rtpmap.get(pt);
+  if (map) {
+    const name = map.encoding.toUpperCase();
+    if (map.clockRate !== 8000 || (map.channels !== undefined && map.channels !== 1)) return null;
+    return name === "PCMU" || name === "PCMA" ? name : null;
+  }
+  if (pt === 0) return "PCMU";
+  if (pt === 8) return "PCMA";
+  return null;
+}
+
+/**
+ * Pick the codec for the first usable audio stream of a remote SDP (offer or answer): the first
+ * payload type in the remote's order (RFC 3264 §6.1: the offerer's preference) that we support.
+ * Failure reasons are meant for NEGOTIATION_FAILED / 488 reporting.
+ */
+export function negotiate(remote: string | ParsedSdp, supported: readonly G711Codec[]): NegotiationResult {
+  const sdp = typeof remote === "string" ? parseSdp(remote) : remote;
+  const audio = sdp.media.filter((m) => m.media === "audio");
+  if (audio.length === 0) return { ok: false, reason: "no audio media in SDP" };
+  const m = audio.find((a) => a.port > 0);
+  if (!m) return { ok: false, reason: "audio stream rejected (port 0)" };
+  if (m.port > 65535) return { ok: false, reason: `invalid media port ${m.port}` };
+  if (m.proto !== "RTP/AVP") return { ok: false, reason: `unsupported transport ${m.proto || "(none)"}` };
+  const address = m.connectionAddress ?? sdp.connectionAddress;
+  if (!address) return { ok: false, reason: "no connection address (c=)" };
+  let chosen: { codec: G711Codec; pt: number } | null = null;
+  for (const pt of m.payloadTypes) {
+    const c = codecOf(m, pt);
+    if (c && supported.includes(c)) {
+      chosen = { codec: c, pt };
+      break;
+    }
+  }
+  if (!chosen) {
+    return { ok: false, reason: `no common codec (offered PTs ${m.payloadTypes.join(",") || "none"}; supported ${supported.join(",")})` };
+  }
+  let telephoneEventPt: number | undefined;
+  for (const pt of m.payloadTypes) {
+    const map = m.rtpmap.get(pt);
+    if (map && map.encoding.toLowerCase() === "telephone-event" && map.clockRate === 8000) telephoneEventPt = pt;
+  }
+  const res: NegotiationResult = {
+    ok: true,
+    codec: chosen.codec,
+    payloadType: chosen.pt,
+    address,
+    port: m.port,
+    ptime: m.ptime ?? 20,
+    direction: m.direction ?? sdp.direction ?? "sendrecv",
+  };
+  if (telephoneEventPt !== undefined) res.telephoneEventPt = telephoneEventPt;
+  return res;
+}
