@@ -76,7 +76,7 @@ export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; r
               <tr>
                 <th scope="col">Group</th>
                 <th scope="col">User</th>
-                <th scope="col">Role</th>
+                <th scope="col" class="col-role">Role</th>
                 <th scope="col">Phase</th>
                 <th scope="col">Outcome</th>
                 <th scope="col" class="num">SIP</th>
@@ -98,7 +98,7 @@ export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; r
                         {e.username}
                       </a>
                     </td>
-                    <td class="muted">{e.role === "CALLER" ? "caller" : "receiver"}</td>
+                    <td class="muted col-role">{e.role === "CALLER" ? "caller" : "receiver"}</td>
                     <td>
                       <span class={`pill phase-${e.phase.toLowerCase()}`}>{e.phase}</span>
                     </td>
