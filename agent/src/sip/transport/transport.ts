@@ -1,0 +1,44 @@
+/**
+ * The transport layer contract (RFC 3261 §18). UDP is implemented; TCP/TLS will implement the
+ * same interface (stream framing by Content-Length, `reliable = true`, which turns off the
+ * retransmission timers in the transaction layer).
+ */
+import type { SipMessage } from "../message.js";
+
+export type TransportProtocol = "UDP" | "TCP" | "TLS";
+
+export interface Address {
+  address: string;
+  port: number;
+}
+
+export interface TransportStats {
+  received: number;
+  sent: number;
+  /** Datagrams that did not parse; dropped (never thrown). */
+  malformed: number;
+  sendErrors: number;
+}
+
+export interface TraceEvent {
+  t: number;
+  dir: "out" | "in";
+  remote: string;
+  text: string;
+}
+
+export interface Transport {
+  readonly protocol: TransportProtocol;
+  /** Whether the transport itself retransmits (TCP/TLS): RFC 3261 §17 timers differ. */
+  readonly reliable: boolean;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly stats: TransportStats;
+  send(msg: SipMessage, dest: Address): void;
+  onMessage(cb: (msg: SipMessage, src: Address) => void): void;
+  /** Observe every message in and out as text (for the endpoint trace); off when not set. */
+  onTrace(cb: ((e: TraceEvent) => void) | null): void;
+  close(): Promise<void>;
+}
+
+export const formatAddress = (a: Address) => `${a.address}:${a.port}`;
