@@ -143,7 +143,7 @@ export function RunPage(props: { pid: string; rid: string }) {
   const connectionText = () => {
     switch (connection()) {
       case "open":
-        return "live";
+        return terminal() ? "finished" : "live";
       case "connecting":
         return "connecting…";
       case "reconnecting":
