@@ -1,0 +1,40 @@
+/** The endpoint's SIP port, over our own stack (agent/src/sip). */
+import { createUserAgent } from "../sip/index.js";
+import type { UserAgentFactory, UserAgentPort } from "./ports.js";
+
+export function userAgentFactory(): UserAgentFactory {
+  return {
+    async create(o): Promise<UserAgentPort> {
+      const ua = await createUserAgent({
+        localAddress: o.localAddress,
+        server: o.server,
+        domain: o.domain,
+        account: { username: o.account.username, authUsername: o.account.authUsername, password: o.account.password, realm: o.account.realm },
+        onTrace: o.onTrace,
+        userAgent: "Ringfleet",
+      });
+      return {
+        register: (expires) => ua.register({ expires }),
+        unregister: async () => {
+          await ua.unregister();
+        },
+        invite: (target, sdp, onProvisional) => {
+          const call = ua.invite(target, sdp, { onProvisional: (code, reason) => onProvisional(code, reason) });
+          return { final: call.final, cancel: () => call.cancel(), bye: () => call.bye(), onEnded: (cb) => call.onEnded(() => cb()) };
+        },
+        onIncomingCall: (cb) =>
+          ua.onIncomingCall((call) =>
+            cb({
+              remoteSdp: call.remoteSdp,
+              ringing: () => call.ringing(),
+              answer: (sdp) => call.answer(sdp),
+              reject: (code, reason) => call.reject(code, reason),
+              bye: () => call.bye(),
+              onEnded: (f) => call.onEnded(() => f()),
+            }),
+          ),
+        close: () => void ua.close(),
+      };
+    },
+  };
+}
