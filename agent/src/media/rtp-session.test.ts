@@ -1,0 +1,139 @@
+/** Two real sessions on 127.0.0.1 exchanging RTP/RTCP through the shared scheduler. */
+import { createSocket } from "node:dgram";
+import { afterEach, describe, expect, it } from "vitest";
+import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { buildSr } from "./rtcp.js";
+import { RtpSession, mediaCounters } from "./rtp-session.js";
+import { MediaScheduler } from "./scheduler.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const open: RtpSession[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.stop();
+});
+
+async function pair(scheduler: MediaScheduler, aOpts: { dropEveryNth?: number } = {}) {
+  const a = await RtpSession.open({ localAddress: "127.0.0.1", codec: "PCMU", codecs: ["PCMU", "PCMA"], scheduler, ...aOpts });
+  const b = await RtpSession.open({ localAddress: "127.0.0.1", codec: "PCMA", codecs: ["PCMA", "PCMU"], scheduler });
+  open.push(a, b);
+  return { a, b };
+}
+
+describe("RtpSession", () => {
+  it("binds an even RTP port with RTCP on the next one", async () => {
+    const s = await RtpSession.open({ codec: "PCMU", scheduler: new MediaScheduler() });
+    open.push(s);
+    expect(s.localPort % 2).toBe(0);
+    expect(s.localRtcpPort).toBe(s.localPort + 1);
+    expect(s.offer()).toContain(`m=audio ${s.localPort} RTP/AVP 0 101`);
+  });
+
+  it("negotiates, exchanges media for ~2 s, reports clean metrics and RTT", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    const ans = b.answer(a.offer());
+    expect(ans.ok).toBe(true);
+    if (!ans.ok) return;
+    expect(ans.sdp).toContain("m=audio " + b.localPort + " RTP/AVP 0 101"); // offerer's preference wins
+    expect(a.applyAnswer(ans.sdp)).toEqual({ ok: true });
+    expect(a.codec).toBe("PCMU");
+    expect(b.codec).toBe("PCMU");
+    a.start();
+    b.start();
+    await sleep(1000);
+    a.sample();
+    b.sample();
+    await sleep(1000);
+    const sa = a.sample();
+    const sb = b.sample();
+    await sleep(60);
+    for (const m of [sa, sb]) {
+      expect(Object.keys(m).sort()).toEqual(
+        ["bytes_received", "bytes_sent", "fraction_lost", "jitter_ms", "mos", "packets_lost", "packets_received", "packets_sent", "r_factor", "rtt_ms"],
+      );
+      expect(m.packets_received).toBeGreaterThanOrEqual(95);
+      expect(m.packets_received).toBeLessThanOrEqual(105);
+      expect(m.packets_sent).toBeGreaterThanOrEqual(95);
+      expect(m.bytes_sent).toBe(m.packets_sent * 172);
+      expect(m.bytes_received).toBe(m.packets_received * 172);
+      expect(m.fraction_lost).toBe(0);
+      expect(m.packets_lost).toBe(0);
+      expect(m.jitter_ms).toBeLessThan(10);
+      expect(m.mos).toBeGreaterThan(4.3);
+      expect(m.r_factor).toBeGreaterThan(88);
+      expect(m.rtt_ms).toBeGreaterThan(0);
+      expect(m.rtt_ms).toBeLessThan(50);
+    }
+    const sum = a.summary();
+    expect(sum.samples).toBe(2);
+    expect(sum.mosAvg).toBeGreaterThan(4.3);
+    expect(sum.malformed).toBe(0);
+    expect(sum.rttMsAvg).toBeGreaterThan(0);
+  });
+
+  it("drop every 10th packet → ≈ 10 % loss and a lower MOS", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler, { dropEveryNth: 10 });
+    const ans = b.answer(a.offer());
+    if (!ans.ok) throw new Error(ans.reason);
+    a.applyAnswer(ans.sdp);
+    a.start();
+    b.start();
+    await sleep(1000);
+    b.sample();
+    await sleep(1000);
+    const m = b.sample();
+    expect(m.fraction_lost).toBeGreaterThanOrEqual(6);
+    expect(m.fraction_lost).toBeLessThanOrEqual(14);
+    expect(m.packets_lost).toBeGreaterThanOrEqual(8);
+    expect(m.packets_lost).toBeLessThanOrEqual(12);
+    // G.711, Bpl 4.3: Ie,eff = 95·10/(10 + 4.3) ≈ 66 → R ≈ 26 → MOS ≈ 1.4
+    expect(m.mos).toBeLessThan(2);
+    expect(m.mos).toBeGreaterThan(1.1);
+    const expected = mosFromR(rFactor({ oneWayDelayMs: mouthToEarMs(m.rtt_ms, m.jitter_ms), packetLossPct: m.fraction_lost }));
+    expect(m.mos).toBeCloseTo(expected, 1);
+    expect(a.sample().fraction_lost).toBe(0); // the other direction is clean
+  });
+
+  it("counts malformed RTP/RTCP and survives junk; learns the peer's address (comedia)", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    // A is told a wrong port for B; B sends to A; A must learn B's real address.
+    a.start({ address: "127.0.0.1", port: 9, payloadType: 0 });
+    b.start({ address: "127.0.0.1", port: a.localPort, payloadType: 0 });
+    const junk = createSocket("udp4");
+    const before = mediaCounters.malformed;
+    for (const bytes of [Buffer.from("hello"), Buffer.alloc(40, 0xff), Buffer.from([0x80, 0xc8, 0, 99, 1, 2, 3, 4])]) {
+      junk.send(bytes, a.localPort, "127.0.0.1");
+      junk.send(bytes, a.localRtcpPort, "127.0.0.1");
+    }
+    // a well-formed RTP packet from a stray SSRC must not hijack the stream
+    const stray = Buffer.alloc(172);
+    stray[0] = 0x80;
+    stray.writeUInt32BE(0x5555, 8);
+    await sleep(300);
+    junk.send(stray, a.localPort, "127.0.0.1");
+    junk.send(buildSr(1, { ntpMs: Date.now(), rtpTimestamp: 0, packetCount: 1, octetCount: 1 }, []), a.localRtcpPort, "127.0.0.1");
+    await sleep(700);
+    junk.close();
+    expect(a.malformed).toBeGreaterThanOrEqual(5);
+    expect(mediaCounters.malformed - before).toBeGreaterThanOrEqual(5);
+    expect(a.foreignSsrc).toBe(1);
+    expect(a.remoteLearned).toBe(1);
+    expect(a.remoteMedia).toMatchObject({ port: b.localPort });
+    const mb = b.sample();
+    expect(mb.packets_received).toBeGreaterThan(20); // B now hears A
+  });
+
+  it("stop() is idempotent and leaves the scheduler empty", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    b.answer(a.offer());
+    a.start({ address: "127.0.0.1", port: b.localPort, payloadType: 0 });
+    expect(scheduler.size).toBe(1);
+    a.stop();
+    a.stop();
+    expect(scheduler.size).toBe(0);
+    expect(() => a.sample()).not.toThrow();
+  });
+});

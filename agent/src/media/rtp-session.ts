@@ -1,0 +1,567 @@
+/**
+ * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11, no rtcp-mux), G.711 from the
+ * pre-encoded loop, receiver statistics, RTCP SR/RR with RTT, and per-second quality metrics.
+ *
+ * Usage:
+ *   const scheduler = sharedScheduler();                       // one per process
+ *   const s = await RtpSession.open({ localAddress: "127.0.0.1", codec: "PCMU", scheduler });
+ *   const offer = s.offer();                                   // or s.answer(remoteOffer)
+ *   const neg = s.applyAnswer(remoteAnswerSdp);                // { ok } | { ok: false, reason }
+ *   s.start();                                                 // or s.start({ address, port, payloadType })
+ *   s.sample(Date.now());  // { mos, r_factor, jitter_ms, rtt_ms, fraction_lost, packets_lost,
+ *                          //   packets_sent, packets_received, bytes_sent, bytes_received }
+ *   s.summary();           // per-call aggregates
+ *   s.stop();
+ *
+ * `offer / answer / applyAnswer / start / sample / stop` match the runtime's MediaPort.
+ *
+ * Behaviour:
+ *  - Sockets: RTP on an even port, RTCP on the next (odd) one; `port: 0` picks ephemeral ones.
+ *  - Sending: driven by the process's MediaScheduler (no per-call timers); one preallocated ring of
+ *    packet buffers; header written by hand, payload copied from the pre-encoded loop.
+ *  - Symmetric RTP / comedia: we send to the SDP address; when valid RTP (or RTCP) arrives from
+ *    another source address, we learn it and send there from then on.
+ *  - RTCP: first SR 0.5 s after start, then every 1 s for the next three, then every 5 s (so RTT
+ *    is known early in short calls). Each compound is SR (RR before we sent anything) + SDES CNAME
+ *    with one report block about the peer once we heard it. Received SR give LSR/DLSR for our
+ *    blocks; received blocks about our SSRC give RTT = A − LSR − DLSR (RFC 3550 §6.4.1).
+ *  - RTCP arriving on the RTP port (a peer using rtcp-mux, RFC 5761 §4: PT 200–204) is handled
+ *    as RTCP. Anything malformed is counted in `malformed` and dropped.
+ *  - `sample()`:
+ *      fraction_lost  — RFC 3550 §A.3 interval loss since the previous sample, in %. If the session
+ *                       has been started for ≥ 1.5 s and nothing at all arrived in the interval,
+ *                       it is 100 (dead media is reported, not hidden behind "nothing expected").
+ *      rtt_ms         — 0 until the first report block about our stream arrives (metrics.ts).
+ *      r_factor, mos  — G.107 from interval loss and mouth-to-ear delay (emodel.ts), once RTP
+ *                       has been received or the session has run 1.5 s; before that both are 0.
+ *      jitter_ms      — current §A.8 estimate in ms.
+ *      counters       — cumulative; bytes are RTP header + payload.
+ *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
+ *    network lost it); it is still counted as sent and consumes a sequence number.
+ */
+import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { randomBytes } from "node:crypto";
+import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32FromMs, parseRtcp, rttMs, type ReportBlock } from "./rtcp.js";
+import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
+import { RtpReceiverStats } from "./rtp-stats.js";
+import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
+import { buildSdp, negotiate, STATIC_PT, type Direction } from "./sdp.js";
+import { copyFrame, FRAME_SAMPLES, payloadLoop, type G711Codec, type PayloadLoop } from "./source.js";
+
+export type { G711Codec } from "./source.js";
+
+export interface RtpSessionOptions {
+  /** Address to bind and to put in SDP (default 127.0.0.1). */
+  localAddress?: string;
+  /** Even RTP port to bind (RTCP on port + 1); 0 or absent = ephemeral. */
+  port?: number;
+  /** Preferred codec (offered first). */
+  codec: G711Codec;
+  /** Codecs we accept in an offer/answer (default: [codec]). */
+  codecs?: readonly G711Codec[];
+  scheduler: MediaScheduler;
+  /** Test shim: do not transmit every Nth RTP packet (simulated network loss). */
+  dropEveryNth?: number;
+  /** Monotonic ms clock for arrival times and RTCP (default performance.timeOrigin + performance.now()). */
+  clock?: () => number;
+  /** RTCP CNAME (default `ringfleet@<localAddress>`). */
+  cname?: string;
+}
+
+export interface RemoteMedia {
+  address: string;
+  port: number;
+  payloadType: number;
+  /** Remote RTCP port (default port + 1). */
+  rtcpPort?: number;
+  codec?: G711Codec;
+}
+
+export type SecondMetricValues = Record<
+  | "mos"
+  | "r_factor"
+  | "jitter_ms"
+  | "rtt_ms"
+  | "fraction_lost"
+  | "packets_lost"
+  | "packets_sent"
+  | "packets_received"
+  | "bytes_sent"
+  | "bytes_received",
+  number
+>;
+
+export interface MediaSummary {
+  samples: number;
+  mosAvg: number;
+  mosMin: number;
+  rFactorAvg: number;
+  jitterMsAvg: number;
+  jitterMsMax: number;
+  rttMsAvg: number;
+  rttMsMax: number;
+  fractionLostAvg: number;
+  packetsLost: number;
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  duplicates: number;
+  outOfOrder: number;
+  malformed: number;
+  skippedFrames: number;
+  remoteLearned: number;
+}
+
+/** Process-wide media counters (for the agent's load report). Cumulative. */
+export const mediaCounters = {
+  packetsSent: 0,
+  packetsReceived: 0,
+  malformed: 0,
+  skippedFrames: 0,
+  sendErrors: 0,
+};
+
+const RING = 4;
+const SSRC_SWITCH = 3;
+const defaultClock = (): number => performance.timeOrigin + performance.now();
+
+function bindUdp(address: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket({ type: "udp4" });
+    const onError = (err: Error): void => {
+      s.close();
+      reject(err);
+    };
+    s.once("error", onError);
+    s.bind(port, address, () => {
+      s.off("error", onError);
+      resolve(s);
+    });
+  });
+}
+
+/** Bind an even RTP port and RTP + 1 for RTCP (RFC 3550 §11). */
+async function bindPair(address: string, port: number): Promise<[Socket, Socket]> {
+  if (port) return [await bindUdp(address, port), await bindUdp(address, port + 1)];
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const a = await bindUdp(address, 0);
+    const p = a.address().port;
+    try {
+      if (p % 2 === 0) {
+        if (p + 1 > 65535) throw new Error("no room");
+        return [a, await bindUdp(address, p + 1)];
+      }
+      // Odd: use it for RTCP if p − 1 is free.
+      return [await bindUdp(address, p - 1), a];
+    } catch {
+      a.close();
+    }
+  }
+  throw new Error(`could not bind an RTP/RTCP port pair on ${address}`);
+}
+
+export class RtpSession implements ScheduledStream {
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly localRtcpPort: number;
+  readonly ssrc: number;
+  /** Codec in use (after negotiation; the preferred one before). */
+  codec: G711Codec;
+  readonly supported: readonly G711Codec[];
+  readonly stats = new RtpReceiverStats(8000);
+  private readonly rtp: Socket;
+  private readonly rtcp: Socket;
+  private readonly scheduler: MediaScheduler;
+  private readonly clock: () => number;
+  private readonly dropEveryNth: number;
+  private readonly sdesCname: Buffer;
+  private readonly sessionId: number;
+  private sdpVersion: number;
+  private loop: PayloadLoop;
+  private readonly ring: Buffer[];
+  private ringIndex = 0;
+  private readonly view = newRtpHeaderView();
+  private handle: SchedulerHandle | null = null;
+  private remote: RemoteMedia | null = null;
+  private remoteTelephoneEventPt = -1;
+  private rtcpAddress = "";
+  private rtcpPort = 0;
+  private sending = true;
+  private stopped = false;
+  // sender state
+  private seq: number;
+  private ts: number;
+  private frameIndex = 0;
+  private packetsSent = 0;
+  private bytesSent = 0;
+  private payloadBytesSent = 0;
+  private skippedFrames = 0;
+  // RTCP state
+  private startedAt = -1;
+  private nextRtcpAt = Number.POSITIVE_INFINITY;
+  private rtcpSent = 0;
+  private lastSrMid32 = 0;
+  private lastSrArrival = 0;
+  private rtt: number | null = null;
+  // counters
+  malformed = 0;
+  unknownPayloadType = 0;
+  remoteLearned = 0;
+  /** Packets from an SSRC other than the current source, not (yet) accepted as a new source. */
+  foreignSsrc = 0;
+  private candidateSsrc = -1;
+  private candidateCount = 0;
+  // sampling
+  private lastSampleReceived = 0;
+  private agg = { n: 0, mos: 0, mosMin: 5, r: 0, jitter: 0, jitterMax: 0, rttN: 0, rtt: 0, rttMax: 0, loss: 0 };
+
+  private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket) {
+    this.localAddress = opts.localAddress ?? "127.0.0.1";
+    this.rtp = rtp;
+    this.rtcp = rtcp;
+    this.localPort = rtp.address().port;
+    this.localRtcpPort = rtcp.address().port;
+    this.codec = opts.codec;
+    this.supported = opts.codecs?.length ? opts.codecs : [opts.codec];
+    this.scheduler = opts.scheduler;
+    this.clock = opts.clock ?? defaultClock;
+    this.dropEveryNth = opts.dropEveryNth && opts.dropEveryNth > 0 ? Math.floor(opts.dropEveryNth) : 0;
+    const rnd = randomBytes(12);
+    // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp.
+    this.ssrc = rnd.readUInt32BE(0);
+    this.seq = rnd.readUInt16BE(4);
+    this.ts = rnd.readUInt32BE(6);
+    this.sessionId = rnd.readUInt16BE(10) * 65536 + (Date.now() % 65536);
+    this.sdpVersion = this.sessionId;
+    this.sdesCname = buildSdesCname(this.ssrc, opts.cname ?? `ringfleet@${this.localAddress}`);
+    this.loop = payloadLoop(this.codec);
+    this.frameIndex = rnd[11]! % this.loop.frames;
+    this.ring = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES));
+    rtp.on("message", (msg, rinfo) => this.onRtp(msg, rinfo));
+    rtcp.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
+    // Socket errors (e.g. ICMP port unreachable surfacing as ECONNREFUSED) must never crash a call.
+    rtp.on("error", () => mediaCounters.sendErrors++);
+    rtcp.on("error", () => mediaCounters.sendErrors++);
+  }
+
+  /** Bind the RTP/RTCP sockets. */
+  static async open(opts: RtpSessionOptions): Promise<RtpSession> {
+    const [rtp, rtcp] = await bindPair(opts.localAddress ?? "127.0.0.1", opts.port ?? 0);
+    return new RtpSession(opts, rtp, rtcp);
+  }
+
+  // ---- SDP (MediaPort) -------------------------------------------------------------------
+
+  /** Our SDP with the given codecs (default: all supported, preferred first). */
+  localSdp(codecs: readonly G711Codec[] = this.offerCodecs(), direction: Direction = "sendrecv"): string {
+    return buildSdp({ sessionId: this.sessionId, sessionVersion: this.sdpVersion++, address: this.localAddress, port: this.localPort, codecs, direction });
+  }
+
+  private offerCodecs(): G711Codec[] {
+    return [this.codec, ...this.supported.filter((c) => c !== this.codec)];
+  }
+
+  /** An SDP offer (RFC 3264 §5). */
+  offer(): string {
+    return this.localSdp();
+  }
+
+  /** Apply a remote offer; our answer carries only the chosen codec (RFC 3264 §6.1). */
+  answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string } {
+    const n = negotiate(remoteSdp, this.supported);
+    if (!n.ok) return n;
+    this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
+    const dir: Direction =
+      n.direction === "sendonly" ? "recvonly" : n.direction === "recvonly" ? "sendonly" : n.direction === "inactive" ? "inactive" : "sendrecv";
+    this.sending = dir === "sendrecv" || dir === "sendonly";
+    return { ok: true, sdp: this.localSdp([n.codec], dir) };
+  }
+
+  /** Apply the remote answer to our offer. */
+  applyAnswer(remoteSdp: string): { ok: true } | { ok: false; reason: string } {
+    const n = negotiate(remoteSdp, this.supported);
+    if (!n.ok) return n;
+    this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
+    this.sending = n.direction === "sendrecv" || n.direction === "recvonly";
+    return { ok: true };
+  }
+
+  private setRemote(r: RemoteMedia, tePt?: number): void {
+    this.remote = { ...r };
+    if (r.codec && r.codec !== this.codec) {
+      this.codec = r.codec;
+      this.loop = payloadLoop(r.codec);
+    }
+    this.remoteTelephoneEventPt = tePt ?? -1;
+    this.rtcpAddress = r.address;
+    this.rtcpPort = r.rtcpPort ?? r.port + 1;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  /** Start sending/receiving. Without an argument, uses what offer/answer negotiated. */
+  start(remote?: RemoteMedia): void {
+    if (this.stopped) return;
+    if (remote) {
+      const codec = remote.codec ?? (remote.payloadType === STATIC_PT.PCMA ? "PCMA" : remote.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec);
+      this.setRemote({ ...remote, codec }, this.remoteTelephoneEventPt >= 0 ? this.remoteTelephoneEventPt : undefined);
+    }
+    if (!this.remote) throw new Error("RtpSession.start: no remote media (negotiate first or pass one)");
+    if (this.handle) return;
+    this.startedAt = this.clock();
+    this.nextRtcpAt = this.startedAt + 500;
+    this.handle = this.scheduler.add(this);
+  }
+
+  /** Stop sending and close both sockets. Idempotent. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.handle) this.scheduler.remove(this.handle);
+    this.handle = null;
+    try {
+      this.rtp.close();
+    } catch {
+      /* already closed */
+    }
+    try {
+      this.rtcp.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  get remoteMedia(): Readonly<RemoteMedia> | null {
+    return this.remote;
+  }
+  /** Latest RTT in ms, null until known. */
+  get rttMs(): number | null {
+    return this.rtt;
+  }
+
+  // ---- sending (called by the scheduler) -------------------------------------------------
+
+  onDue(send: number, skip: number, nowMs: number): void {
+    if (this.stopped || !this.remote) return;
+    if (skip > 0) {
+      // Frames the clock could not send in time: timestamp moves on, sequence does not (§5.1).
+      this.ts = (this.ts + skip * FRAME_SAMPLES) >>> 0;
+      this.frameIndex += skip;
+      this.skippedFrames += skip;
+      mediaCounters.skippedFrames += skip;
+    }
+    if (this.sending) {
+      const r = this.remote;
+      for (let i = 0; i < send; i++) {
+        const buf = this.ring[this.ringIndex]!;
+        this.ringIndex = (this.ringIndex + 1) % RING;
+        writeRtpHeader(buf, r.payloadType, this.packetsSent === 0, this.seq, this.ts, this.ssrc);
+        copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES);
+        this.packetsSent++;
+        this.bytesSent += buf.length;
+        this.payloadBytesSent += FRAME_SAMPLES;
+        mediaCounters.packetsSent++;
+        if (!(this.dropEveryNth && this.packetsSent % this.dropEveryNth === 0)) {
+          this.rtp.send(buf, 0, buf.length, r.port, r.address, this.onSent);
+        }
+        this.seq = (this.seq + 1) & 0xffff;
+        this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
+        this.frameIndex++;
+      }
+    } else {
+      this.ts = (this.ts + send * FRAME_SAMPLES) >>> 0;
+      this.frameIndex += send;
+    }
+    if (this.frameIndex >= 1 << 30) this.frameIndex %= this.loop.frames;
+    const now = this.clock();
+    if (now >= this.nextRtcpAt) this.sendRtcp(now);
+    void nowMs;
+  }
+
+  private readonly onSent = (err: Error | null): void => {
+    if (err) mediaCounters.sendErrors++;
+  };
+
+  private sendRtcp(now: number): void {
+    this.rtcpSent++;
+    this.nextRtcpAt = now + (this.rtcpSent < 4 ? 1000 : 5000);
+    const blocks: ReportBlock[] = [];
+    if (this.stats.valid) {
+      const b = this.stats.reportBlock();
+      blocks.push({
+        ssrc: this.stats.currentSsrc,
+        ...b,
+        lsr: this.lastSrMid32,
+        dlsr: this.lastSrMid32 ? msToNtpShort(now - this.lastSrArrival) : 0,
+      });
+    }
+    const pkt =
+      this.packetsSent > 0
+        ? buildSr(
+            this.ssrc,
+            // RTP timestamp of "now" is the next frame's minus what is left of the period; the
+            // frame just sent is close enough for RTT and lip-sync-free audio (§6.4.1).
+            { ntpMs: now, rtpTimestamp: this.ts, packetCount: this.packetsSent, octetCount: this.payloadBytesSent },
+            blocks,
+            this.sdesCname,
+          )
+        : buildRr(this.ssrc, blocks, this.sdesCname);
+    if (this.rtcpPort) this.rtcp.send(pkt, 0, pkt.length, this.rtcpPort, this.rtcpAddress, this.onSent);
+  }
+
+  // ---- receiving -------------------------------------------------------------------------
+
+  private onRtp(msg: Buffer, rinfo: RemoteInfo): void {
+    const len = msg.length;
+    // RFC 5761 §4: RTCP multiplexed on the RTP port (PT 200–204 in the second octet).
+    if (len >= 2 && msg[1]! >= 200 && msg[1]! <= 204) {
+      this.onRtcp(msg, rinfo);
+      return;
+    }
+    if (!readRtpHeader(msg, len, this.view)) {
+      this.malformed++;
+      mediaCounters.malformed++;
+      return;
+    }
+    const v = this.view;
+    const r = this.remote;
+    if (r && v.payloadType !== r.payloadType && v.payloadType !== this.remoteTelephoneEventPt) {
+      // Accept the other static G.711 PT too (peers that switch codecs mid-call); ignore the rest.
+      if (v.payloadType !== STATIC_PT.PCMU && v.payloadType !== STATIC_PT.PCMA) {
+        this.unknownPayloadType++;
+        return;
+      }
+    }
+    // A different SSRC replaces the current source only after SSRC_SWITCH consecutive packets, so a
+    // stray datagram cannot reset the statistics or hijack the send address (§8.2).
+    const st = this.stats;
+    if (st.currentSsrc >= 0 && v.ssrc !== st.currentSsrc) {
+      if (v.ssrc === this.candidateSsrc) this.candidateCount++;
+      else {
+        this.candidateSsrc = v.ssrc;
+        this.candidateCount = 1;
+      }
+      if (this.candidateCount < SSRC_SWITCH) {
+        this.foreignSsrc++;
+        return;
+      }
+    }
+    this.candidateSsrc = -1;
+    this.candidateCount = 0;
+    mediaCounters.packetsReceived++;
+    st.onPacket(v.sequenceNumber, v.timestamp, this.clock(), len, v.ssrc);
+    // Symmetric RTP / comedia: answer to where the (validated) media comes from.
+    if (r && st.valid && (rinfo.port !== r.port || rinfo.address !== r.address)) {
+      r.address = rinfo.address;
+      r.port = rinfo.port;
+      this.remoteLearned++;
+    }
+  }
+
+  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+    const reports = parseRtcp(msg);
+    if (!reports) {
+      this.malformed++;
+      mediaCounters.malformed++;
+      return;
+    }
+    const now = this.clock();
+    if (this.remote && (rinfo.port !== this.rtcpPort || rinfo.address !== this.rtcpAddress)) {
+      this.rtcpAddress = rinfo.address;
+      this.rtcpPort = rinfo.port;
+    }
+    for (const rep of reports) {
+      if (rep.kind === "sr" && rep.ntpMid32 !== undefined) {
+        this.lastSrMid32 = rep.ntpMid32;
+        this.lastSrArrival = now;
+      }
+      for (const b of rep.blocks) {
+        if (b.ssrc !== this.ssrc) continue;
+        const rtt = rttMs(ntpMiddle32FromMs(now), b.lsr, b.dlsr);
+        if (rtt !== null) this.rtt = rtt;
+      }
+    }
+  }
+
+  // ---- metrics ---------------------------------------------------------------------------
+
+  /** The last interval's metrics (see header for definitions). */
+  sample(nowMs: number = Date.now()): SecondMetricValues {
+    void nowMs;
+    const st = this.stats;
+    const iv = st.interval(st.metricsCursor);
+    const receivedNow = st.packets;
+    const gotAny = receivedNow > this.lastSampleReceived;
+    this.lastSampleReceived = receivedNow;
+    const running = this.startedAt >= 0 && !this.stopped && this.clock() - this.startedAt >= 1500;
+    let lossPct = iv.fraction * 100;
+    if (!gotAny && running) lossPct = 100;
+    const jitter = st.jitterMs;
+    const rtt = this.rtt ?? 0;
+    let r = 0;
+    let mos = 0;
+    if (receivedNow > 0 || running) {
+      r = rFactor({ oneWayDelayMs: mouthToEarMs(rtt, jitter), packetLossPct: lossPct });
+      mos = mosFromR(r);
+      const a = this.agg;
+      a.n++;
+      a.mos += mos;
+      a.mosMin = Math.min(a.mosMin, mos);
+      a.r += r;
+      a.jitter += jitter;
+      a.jitterMax = Math.max(a.jitterMax, jitter);
+      a.loss += lossPct;
+      if (this.rtt !== null) {
+        a.rttN++;
+        a.rtt += this.rtt;
+        a.rttMax = Math.max(a.rttMax, this.rtt);
+      }
+    }
+    return {
+      mos: round(mos, 3),
+      r_factor: round(r, 2),
+      jitter_ms: round(jitter, 3),
+      rtt_ms: round(rtt, 3),
+      fraction_lost: round(lossPct, 3),
+      packets_lost: Math.max(0, st.cumulativeLost),
+      packets_sent: this.packetsSent,
+      packets_received: st.packets,
+      bytes_sent: this.bytesSent,
+      bytes_received: st.bytes,
+    };
+  }
+
+  /** Per-call aggregates over the samples taken (averages over the samples that had a MOS). */
+  summary(): MediaSummary {
+    const a = this.agg;
+    const n = a.n || 1;
+    return {
+      samples: a.n,
+      mosAvg: a.n ? a.mos / n : 0,
+      mosMin: a.n ? a.mosMin : 0,
+      rFactorAvg: a.n ? a.r / n : 0,
+      jitterMsAvg: a.n ? a.jitter / n : 0,
+      jitterMsMax: a.jitterMax,
+      rttMsAvg: a.rttN ? a.rtt / a.rttN : 0,
+      rttMsMax: a.rttMax,
+      fractionLostAvg: a.n ? a.loss / n : 0,
+      packetsLost: Math.max(0, this.stats.cumulativeLost),
+      packetsSent: this.packetsSent,
+      packetsReceived: this.stats.packets,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.stats.bytes,
+      duplicates: this.stats.duplicates,
+      outOfOrder: this.stats.outOfOrder,
+      malformed: this.malformed,
+      skippedFrames: this.skippedFrames,
+      remoteLearned: this.remoteLearned,
+    };
+  }
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
