@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RtcpPacketConverter, RtcpSrPacket } from "werift";
 import {
+  buildBye,
   buildRr,
   buildSdesCname,
   buildSr,
@@ -74,6 +75,11 @@ describe("SR/RR build and parse", () => {
   it("round-trips an RR with negative cumulative loss (24-bit)", () => {
     const buf = buildRr(7, [{ ...block, packetsLost: -2 & 0xffffff }]);
     expect(parseRtcp(buf)).toEqual([{ kind: "rr", ssrc: 7, blocks: [{ ...block, packetsLost: 0xfffffe }] }]);
+  });
+  it("an RR + SDES + BYE compound is valid and yields the RR", () => {
+    const buf = Buffer.concat([buildRr(9, []), buildSdesCname(9, "x"), buildBye(9)]);
+    expect(validRtcpCompound(buf)).toBe(true);
+    expect(parseRtcp(buf)).toEqual([{ kind: "rr", ssrc: 9, blocks: [] }]);
   });
   it("rejects malformed input without throwing", () => {
     const good = buildRr(7, [block]);

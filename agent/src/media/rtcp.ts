@@ -127,6 +127,16 @@ export function buildRr(ssrc: number, blocks: readonly ReportBlock[], sdes?: Buf
   return sdes ? Buffer.concat([rr, sdes]) : rr;
 }
 
+/** A BYE packet (§6.6) for one SSRC, no reason; to be appended to an RR/SR compound. */
+export function buildBye(ssrc: number): Buffer {
+  const b = Buffer.alloc(8);
+  b[0] = 0x81; // V=2, SC=1
+  b[1] = 203;
+  b.writeUInt16BE(1, 2);
+  b.writeUInt32BE(ssrc >>> 0, 4);
+  return b;
+}
+
 export interface ParsedReport {
   kind: "sr" | "rr";
   ssrc: number;

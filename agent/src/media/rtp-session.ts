@@ -25,6 +25,7 @@
  *    is known early in short calls). Each compound is SR (RR before we sent anything) + SDES CNAME
  *    with one report block about the peer once we heard it. Received SR give LSR/DLSR for our
  *    blocks; received blocks about our SSRC give RTT = A − LSR − DLSR (RFC 3550 §6.4.1).
+ *  - `stop()` sends an RTCP BYE (§6.6) and closes both sockets.
  *  - RTCP arriving on the RTP port (a peer using rtcp-mux, RFC 5761 §4: PT 200–204) is handled
  *    as RTCP. Anything malformed is counted in `malformed` and dropped.
  *  - `sample()`:
@@ -42,7 +43,7 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
 import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
-import { buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32FromMs, parseRtcp, rttMs, type ReportBlock } from "./rtcp.js";
+import { buildBye, buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32FromMs, parseRtcp, rttMs, type ReportBlock } from "./rtcp.js";
 import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
 import { RtpReceiverStats } from "./rtp-stats.js";
 import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
@@ -326,10 +327,23 @@ export class RtpSession implements ScheduledStream {
     } catch {
       /* already closed */
     }
-    try {
-      this.rtcp.close();
-    } catch {
-      /* already closed */
+    // RFC 3550 §6.6: say BYE (RR + SDES + BYE compound), then close the RTCP socket.
+    const closeRtcp = (): void => {
+      try {
+        this.rtcp.close();
+      } catch {
+        /* already closed */
+      }
+    };
+    if (this.startedAt >= 0 && this.rtcpPort) {
+      const bye = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
+      try {
+        this.rtcp.send(bye, this.rtcpPort, this.rtcpAddress, closeRtcp);
+      } catch {
+        closeRtcp();
+      }
+    } else {
+      closeRtcp();
     }
   }
 
@@ -364,7 +378,7 @@ export class RtpSession implements ScheduledStream {
         this.payloadBytesSent += FRAME_SAMPLES;
         mediaCounters.packetsSent++;
         if (!(this.dropEveryNth && this.packetsSent % this.dropEveryNth === 0)) {
-          this.rtp.send(buf, 0, buf.length, r.port, r.address, this.onSent);
+          this.rtp.send(buf, r.port, r.address, this.onSent);
         }
         this.seq = (this.seq + 1) & 0xffff;
         this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
@@ -408,7 +422,7 @@ export class RtpSession implements ScheduledStream {
             this.sdesCname,
           )
         : buildRr(this.ssrc, blocks, this.sdesCname);
-    if (this.rtcpPort) this.rtcp.send(pkt, 0, pkt.length, this.rtcpPort, this.rtcpAddress, this.onSent);
+    if (this.rtcpPort) this.rtcp.send(pkt, this.rtcpPort, this.rtcpAddress, this.onSent);
   }
 
   // ---- receiving -------------------------------------------------------------------------
