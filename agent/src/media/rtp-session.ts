@@ -42,6 +42,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
+import { mediaCounters } from "./counters.js";
 import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
 import { buildBye, buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32FromMs, parseRtcp, rttMs, type ReportBlock } from "./rtcp.js";
 import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
@@ -51,6 +52,7 @@ import { buildSdp, negotiate, STATIC_PT, type Direction } from "./sdp.js";
 import { copyFrame, FRAME_SAMPLES, payloadLoop, type G711Codec, type PayloadLoop } from "./source.js";
 
 export type { G711Codec } from "./source.js";
+export { mediaCounters } from "./counters.js";
 
 export interface RtpSessionOptions {
   /** Address to bind and to put in SDP (default 127.0.0.1). */
@@ -115,14 +117,6 @@ export interface MediaSummary {
   remoteLearned: number;
 }
 
-/** Process-wide media counters (for the agent's load report). Cumulative. */
-export const mediaCounters = {
-  packetsSent: 0,
-  packetsReceived: 0,
-  malformed: 0,
-  skippedFrames: 0,
-  sendErrors: 0,
-};
 
 const RING = 4;
 const SSRC_SWITCH = 3;
