@@ -29,10 +29,17 @@ const LIST_HEADERS = new Set([
 /** Headers that may appear at most once (RFC 3261 §7.3 / §20); a repeat makes the message invalid (RFC 4475 §3.3.8-3.3.9). */
 export const SINGLE_HEADERS = ["call-id", "cseq", "from", "to", "max-forwards", "content-length", "content-type"] as const;
 
+/** Names as written repeat across messages ("Via", "CSeq"…): remember their keys. Bounded against junk. */
+const keyCache = new Map<string, string>();
+
 /** Lower-cased long name of a (possibly compact, any-case) header name. */
 export function headerKey(name: string): string {
+  const hit = keyCache.get(name);
+  if (hit !== undefined) return hit;
   const lower = name.toLowerCase();
-  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  const key = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  if (keyCache.size < 4096) keyCache.set(name, key);
+  return key;
 }
 
 /** The spelling we emit for a key: "content-length" → "Content-Length". */

@@ -5,14 +5,18 @@
  * value is malformed; none throws.
  */
 const isWs = (c: number) => c === 0x20 || c === 0x09;
-const TOKEN_EXTRA = "-.!%*_+`'~";
+/** token characters of RFC 3261 §25.1: alphanumerics and -.!%*_+`'~ (a table: this runs per header). */
+const TOKEN = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1;
+for (const ch of "-.!%*_+`'~") TOKEN[ch.charCodeAt(0)] = 1;
 
 export function isToken(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-    if (!alnum && TOKEN_EXTRA.indexOf(s[i]) < 0) return false;
+    if (c >= 128 || TOKEN[c] === 0) return false;
   }
   return true;
 }

@@ -86,6 +86,17 @@ export class SipHeaders {
     return i < 0 ? undefined : this.values[i];
   }
 
+  /** The first of `keys` that occurs more than once, in one pass (parser validation). */
+  firstRepeated(keys: readonly string[]): string | undefined {
+    const seen = new Set<string>();
+    for (const k of this.keys) {
+      if (!keys.includes(k)) continue;
+      if (seen.has(k)) return k;
+      seen.add(k);
+    }
+    return undefined;
+  }
+
   /** Number of fields (lines) of that name. */
   count(name: string): number {
     const key = headerKey(name);

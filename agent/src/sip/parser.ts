@@ -131,7 +131,8 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
   if (pendingName !== null) headers.append(pendingName, pendingValue.trim());
 
   for (const h of REQUIRED) if (!headers.has(h)) return fail("missing-header", `missing ${h} header`);
-  for (const h of SINGLE_HEADERS) if (headers.count(h) > 1) return fail("duplicate-header", `more than one ${h} header`);
+  const repeated = headers.firstRepeated(SINGLE_HEADERS);
+  if (repeated !== undefined) return fail("duplicate-header", `more than one ${repeated} header`);
 
   // Content-Length framing (RFC 3261 §18.3): over UDP it may be absent (body = rest of datagram);
   // a value larger than what arrived means a truncated message, which is discarded.

@@ -42,6 +42,8 @@ export class UserAgentCore implements UserAgent, TransactionUser {
   private incomingHandler: ((call: IncomingCall) => void) | null = null;
   private registration: Registration;
   private closed = false;
+  /** Requests awaiting a final response: told "timeout" on close(). */
+  private pending = new Set<() => void>();
   /** Pending INVITE server transactions → their call, so CANCEL can find the call. */
   readonly pendingIncoming = new Map<ServerTransaction, IncomingCallImpl>();
 
@@ -109,9 +111,14 @@ export class UserAgentCore implements UserAgent, TransactionUser {
    * `stale` is final (wrong credentials).
    */
   sendAuthed(req: SipRequest, dest: Address, h: AuthedHandlers, attempt = 0): void {
+    if (this.closed) return h.onTimeout();
+    // Whoever awaits this request must hear back even if the UA is closed meanwhile.
+    const abort = () => h.onTimeout();
+    this.pending.add(abort);
     const tx = this.layer.sendRequest(req, dest, {
       onResponse: (res) => {
         if (res.status < 200) return h.onProvisional?.(res);
+        this.pending.delete(abort);
         if ((res.status === 401 || res.status === 407) && attempt < 2) {
           const proxy = res.status === 407;
           const ch = pickChallenge(res.headers.getAll(proxy ? "proxy-authenticate" : "www-authenticate"), this.opts.account.realm ?? null);
@@ -127,7 +134,10 @@ export class UserAgentCore implements UserAgent, TransactionUser {
         }
         h.onFinal(res);
       },
-      onTimeout: () => h.onTimeout(),
+      onTimeout: () => {
+        this.pending.delete(abort);
+        h.onTimeout();
+      },
     });
     h.onSent?.(req, tx);
   }
@@ -183,6 +193,8 @@ export class UserAgentCore implements UserAgent, TransactionUser {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const abort of [...this.pending]) abort();
+    this.pending.clear();
     this.layer.close();
     await this.transport.close();
   }

@@ -172,6 +172,15 @@ describe("user agent", () => {
     expect(peer.count(isRes(200, "INVITE"))).toBe(n);
   });
 
+  it("close() settles requests still waiting for an answer", async () => {
+    const p = ua.register({ expires: 60 });
+    const call = ua.invite("bob", SDP);
+    await peer.wait(isReq("INVITE"));
+    await ua.close();
+    expect(await p).toMatchObject({ ok: false, statusCode: null });
+    expect(await call.final).toMatchObject({ ok: false, statusCode: null });
+  });
+
   it("answers OPTIONS with 200 and an unknown dialog with 481; malformed datagrams are counted", async () => {
     const base = (method: string, branch: string, toTag = "") =>
       [
