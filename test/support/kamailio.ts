@@ -79,6 +79,7 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
   writeFileSync(cfgPath, cfg);
   const pidFile = join(dir, "kamailio.pid");
   const args = ["-f", cfgPath, "-P", pidFile, "-Y", dir, "-w", dir, "-m", String(opts.sharedMemMb ?? 256), "-M", "16", "-DD", "-E"];
+  // KAMAILIO_LOG=1 shows Kamailio's own log on the test's stderr (debugging the fixture).
   const child: ChildProcess = spawn(KAMAILIO_BIN, args, { stdio: ["ignore", "ignore", process.env.KAMAILIO_LOG ? "inherit" : "pipe"] });
   let log = "";
   child.stderr?.on("data", (d: Buffer) => {

@@ -5,7 +5,7 @@
  * torture cases require us to reject; everything else is parsed lazily by SipMessage getters.
  */
 import { SINGLE_HEADERS } from "./header-names.js";
-import { isToken, parseCSeq, parseNameAddr, toUint } from "./header-values.js";
+import { isToken, toUint } from "./header-values.js";
 import { SipHeaders, SipRequest, SipResponse, type SipMessage } from "./message.js";
 import { parseSipUri, uriScheme } from "./uri.js";
 
@@ -147,18 +147,18 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
   }
   msg.body = bodyEnd > bodyStart ? buf.toString("utf8", bodyStart, bodyEnd) : "";
 
-  const cseq = parseCSeq(headers.get("cseq") ?? "");
+  // Through the message's cached getters, so what we validate here is not parsed again later.
+  const cseq = msg.cseq;
   if (cseq === null) return fail("bad-header", "malformed CSeq");
   if (msg.type === "request" && cseq.method !== msg.method) return fail("cseq-mismatch", `CSeq method ${cseq.method} differs from ${msg.method}`);
-  const mf = headers.get("max-forwards");
-  if (mf !== undefined) {
-    const n = toUint(mf);
+  if (headers.has("max-forwards")) {
+    const n = msg.maxForwards;
     if (n === null || n > 255) return fail("bad-header", "malformed Max-Forwards");
   }
-  if ((headers.get("call-id") ?? "").trim().length === 0) return fail("bad-header", "empty Call-ID");
+  if (msg.callId.length === 0) return fail("bad-header", "empty Call-ID");
   if (strict) {
-    if (parseNameAddr(headers.get("from") ?? "") === null) return fail("bad-header", "malformed From");
-    if (parseNameAddr(headers.get("to") ?? "") === null) return fail("bad-header", "malformed To");
+    if (msg.from === null) return fail("bad-header", "malformed From");
+    if (msg.to === null) return fail("bad-header", "malformed To");
     if (msg.vias === null || msg.vias.length === 0) return fail("bad-header", "malformed Via");
     if (headers.has("contact") && msg.contacts === null) return fail("bad-header", "malformed Contact");
   } else if (msg.topVia === null) return fail("bad-header", "malformed Via");
