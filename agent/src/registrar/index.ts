@@ -131,17 +131,10 @@ class RegistrarCore implements TransactionUser {
     if (!dest) return tx.respond(buildResponse(req, 404, "Not Found"));
     const p = new ProxiedInvite(tx, this.layer, dest);
     this.invites.set(tx, p);
-    tx.onTimeout = () => this.invites.delete(tx);
+    // Forget the context once the upstream transaction is gone (Timer H/I/L).
+    tx.onTerminated = () => this.invites.delete(tx);
     p.start(fwd);
     this.counters.invitesProxied++;
-    // Forget the context once the upstream transaction is gone (Timer L/H/I).
-    const forget = setInterval(() => {
-      if (tx.state === "Terminated") {
-        this.invites.delete(tx);
-        clearInterval(forget);
-      }
-    }, 5000);
-    forget.unref?.();
   }
 
   /** §16.10: CANCEL is answered here and a new one sent downstream for the matching INVITE. */
@@ -164,6 +157,7 @@ class RegistrarCore implements TransactionUser {
       if (tx.kind !== "invite-server") return;
       const p = new ProxiedInvite(tx, this.layer, dest);
       this.invites.set(tx, p);
+      tx.onTerminated = () => this.invites.delete(tx);
       p.start(fwd);
       return;
     }

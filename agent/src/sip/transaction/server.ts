@@ -36,8 +36,8 @@ export class InviteServerTransaction {
   private interval: number;
   /** Timer H fired: the final non-2xx response was never ACKed (§17.2.1). */
   onTimeout: (() => void) | null = null;
-  /** CANCEL matched this transaction (set by the layer's user; see TransactionLayer.findInviteForCancel). */
-  cancelled = false;
+  /** Called once when the transaction ends (Timer H/I/L), e.g. to drop per-transaction state of the TU. */
+  onTerminated: (() => void) | null = null;
 
   constructor(readonly key: string, readonly request: SipRequest, private env: ServerTxEnv) {
     this.interval = env.timers.G;
@@ -83,7 +83,10 @@ export class InviteServerTransaction {
         break;
       case InviteServerState.Terminated:
         this.timers.clear();
-        if (from !== InviteServerState.Terminated) this.env.done();
+        if (from !== InviteServerState.Terminated) {
+          this.env.done();
+          this.onTerminated?.();
+        }
         break;
     }
   }
