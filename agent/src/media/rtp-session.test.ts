@@ -123,6 +123,29 @@ describe("RtpSession", () => {
     expect(a.remoteMedia).toMatchObject({ port: b.localPort });
     const mb = b.sample();
     expect(mb.packets_received).toBeGreaterThan(20); // B now hears A
+    // the stray SR (SSRC 1) did not redirect A's RTCP: B gets A's SRs and learns its RTT
+    await sleep(800);
+    expect(b.rttMs).not.toBeNull();
+  });
+
+  it("reports dead media as 100 % loss once running, unless the peer said it does not send", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    const ans = b.answer(a.offer().replace("a=sendrecv", "a=sendonly")); // b answers recvonly
+    if (!ans.ok) throw new Error(ans.reason);
+    expect(ans.sdp).toContain("a=recvonly");
+    a.applyAnswer(ans.sdp);
+    // a sends to a black hole, b (recvonly) sends nothing: a hears nothing, but was told so
+    a.start({ address: "127.0.0.1", port: 9, payloadType: 0 });
+    const c = await RtpSession.open({ codec: "PCMU", scheduler });
+    open.push(c);
+    c.start({ address: "127.0.0.1", port: 9, payloadType: 0 }); // c expects media that never comes
+    await sleep(1600);
+    expect(a.sample().fraction_lost).toBe(0);
+    const mc = c.sample();
+    expect(mc.fraction_lost).toBe(100);
+    expect(mc.mos).toBeLessThan(1.2);
+    expect(b.sample().packets_sent).toBe(0);
   });
 
   it("stop() is idempotent and leaves the scheduler empty", async () => {

@@ -30,8 +30,9 @@
  *    as RTCP. Anything malformed is counted in `malformed` and dropped.
  *  - `sample()`:
  *      fraction_lost  — RFC 3550 §A.3 interval loss since the previous sample, in %. If the session
- *                       has been started for ≥ 1.5 s and nothing at all arrived in the interval,
- *                       it is 100 (dead media is reported, not hidden behind "nothing expected").
+ *                       has been started for ≥ 1.5 s, the peer declared it sends (sendrecv or
+ *                       sendonly) and nothing at all arrived in the interval, it is 100 (dead
+ *                       media is reported, not hidden behind "nothing expected").
  *      rtt_ms         — 0 until the first report block about our stream arrives (metrics.ts).
  *      r_factor, mos  — G.107 from interval loss and mouth-to-ear delay (emodel.ts), once RTP
  *                       has been received or the session has run 1.5 s; before that both are 0.
@@ -184,6 +185,8 @@ export class RtpSession implements ScheduledStream {
   private rtcpAddress = "";
   private rtcpPort = 0;
   private sending = true;
+  /** Whether the peer declared it sends (sendrecv/sendonly); silence is only flagged then. */
+  private expectReceive = true;
   private stopped = false;
   // sender state
   private seq: number;
@@ -271,6 +274,7 @@ export class RtpSession implements ScheduledStream {
     const dir: Direction =
       n.direction === "sendonly" ? "recvonly" : n.direction === "recvonly" ? "sendonly" : n.direction === "inactive" ? "inactive" : "sendrecv";
     this.sending = dir === "sendrecv" || dir === "sendonly";
+    this.expectReceive = dir === "sendrecv" || dir === "recvonly";
     return { ok: true, sdp: this.localSdp([n.codec], dir) };
   }
 
@@ -280,6 +284,7 @@ export class RtpSession implements ScheduledStream {
     if (!n.ok) return n;
     this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
     this.sending = n.direction === "sendrecv" || n.direction === "recvonly";
+    this.expectReceive = n.direction === "sendrecv" || n.direction === "sendonly";
     return { ok: true };
   }
 
@@ -476,11 +481,12 @@ export class RtpSession implements ScheduledStream {
       return;
     }
     const now = this.clock();
-    if (this.remote && (rinfo.port !== this.rtcpPort || rinfo.address !== this.rtcpAddress)) {
-      this.rtcpAddress = rinfo.address;
-      this.rtcpPort = rinfo.port;
-    }
     for (const rep of reports) {
+      // Comedia for RTCP: follow the source address only for reports from the current RTP source.
+      if (this.remote && rep.ssrc === this.stats.currentSsrc && (rinfo.port !== this.rtcpPort || rinfo.address !== this.rtcpAddress)) {
+        this.rtcpAddress = rinfo.address;
+        this.rtcpPort = rinfo.port;
+      }
       if (rep.kind === "sr" && rep.ntpMid32 !== undefined) {
         this.lastSrMid32 = rep.ntpMid32;
         this.lastSrArrival = now;
@@ -495,7 +501,10 @@ export class RtpSession implements ScheduledStream {
 
   // ---- metrics ---------------------------------------------------------------------------
 
-  /** The last interval's metrics (see header for definitions). */
+  /**
+   * The metrics of the interval since the previous call (see header for definitions). `nowMs` is
+   * accepted for the MediaPort signature; intervals are measured on the session's own clock.
+   */
   sample(nowMs: number = Date.now()): SecondMetricValues {
     void nowMs;
     const st = this.stats;
@@ -503,7 +512,7 @@ export class RtpSession implements ScheduledStream {
     const receivedNow = st.packets;
     const gotAny = receivedNow > this.lastSampleReceived;
     this.lastSampleReceived = receivedNow;
-    const running = this.startedAt >= 0 && !this.stopped && this.clock() - this.startedAt >= 1500;
+    const running = this.expectReceive && this.startedAt >= 0 && !this.stopped && this.clock() - this.startedAt >= 1500;
     let lossPct = iv.fraction * 100;
     if (!gotAny && running) lossPct = 100;
     const jitter = st.jitterMs;
