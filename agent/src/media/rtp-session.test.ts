@@ -26,6 +26,9 @@ describe("RtpSession", () => {
     expect(s.localPort % 2).toBe(0);
     expect(s.localRtcpPort).toBe(s.localPort + 1);
     expect(s.offer()).toContain(`m=audio ${s.localPort} RTP/AVP 0 101`);
+    const w = await RtpSession.open({ localAddress: "0.0.0.0", advertiseAddress: "127.0.0.1", codec: "PCMA", scheduler: new MediaScheduler() });
+    open.push(w);
+    expect(w.offer()).toContain("c=IN IP4 127.0.0.1\r\n");
   });
 
   it("negotiates, exchanges media for ~2 s, reports clean metrics and RTT", async () => {

@@ -56,8 +56,10 @@ export type { G711Codec } from "./source.js";
 export { mediaCounters } from "./counters.js";
 
 export interface RtpSessionOptions {
-  /** Address to bind and to put in SDP (default 127.0.0.1). */
+  /** Address to bind (default 127.0.0.1); also put in SDP unless `advertiseAddress` is given. */
   localAddress?: string;
+  /** Address for SDP `c=`/`o=` when binding a wildcard or behind NAT. */
+  advertiseAddress?: string;
   /** Even RTP port to bind (RTCP on port + 1); 0 or absent = ephemeral. */
   port?: number;
   /** Preferred codec (offered first). */
@@ -160,6 +162,8 @@ async function bindPair(address: string, port: number): Promise<[Socket, Socket]
 
 export class RtpSession implements ScheduledStream {
   readonly localAddress: string;
+  /** Address announced in our SDP. */
+  readonly advertiseAddress: string;
   readonly localPort: number;
   readonly localRtcpPort: number;
   readonly ssrc: number;
@@ -217,6 +221,7 @@ export class RtpSession implements ScheduledStream {
 
   private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket) {
     this.localAddress = opts.localAddress ?? "127.0.0.1";
+    this.advertiseAddress = opts.advertiseAddress ?? this.localAddress;
     this.rtp = rtp;
     this.rtcp = rtcp;
     this.localPort = rtp.address().port;
@@ -233,7 +238,7 @@ export class RtpSession implements ScheduledStream {
     this.ts = rnd.readUInt32BE(6);
     this.sessionId = rnd.readUInt16BE(10) * 65536 + (Date.now() % 65536);
     this.sdpVersion = this.sessionId;
-    this.sdesCname = buildSdesCname(this.ssrc, opts.cname ?? `ringfleet@${this.localAddress}`);
+    this.sdesCname = buildSdesCname(this.ssrc, opts.cname ?? `ringfleet@${this.advertiseAddress}`);
     this.loop = payloadLoop(this.codec);
     this.frameIndex = rnd[11]! % this.loop.frames;
     this.ring = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES));
@@ -254,7 +259,7 @@ export class RtpSession implements ScheduledStream {
 
   /** Our SDP with the given codecs (default: all supported, preferred first). */
   localSdp(codecs: readonly G711Codec[] = this.offerCodecs(), direction: Direction = "sendrecv"): string {
-    return buildSdp({ sessionId: this.sessionId, sessionVersion: this.sdpVersion++, address: this.localAddress, port: this.localPort, codecs, direction });
+    return buildSdp({ sessionId: this.sessionId, sessionVersion: this.sdpVersion++, address: this.advertiseAddress, port: this.localPort, codecs, direction });
   }
 
   private offerCodecs(): G711Codec[] {
