@@ -86,7 +86,15 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
     if (log.length < 200_000) log += d.toString();
   });
   let exited: number | null = null;
-  child.on("exit", (code) => (exited = code ?? -1));
+  // If the test process dies without calling stop(), do not leave this Kamailio behind.
+  const reap = () => {
+    if (exited === null) child.kill("SIGKILL");
+  };
+  process.once("exit", reap);
+  child.on("exit", (code) => {
+    exited = code ?? -1;
+    process.off("exit", reap);
+  });
 
   const stop = async () => {
     if (exited === null && child.pid) {
