@@ -93,6 +93,8 @@ describe("run lifecycle", () => {
     const snap = await viewer.nextOf<{ run: { status: string; phaseCounts: Record<string, number> }; endpoints: unknown[] }>("snapshot");
     expect(snap.run.phaseCounts.INCALL).toBe(10);
     expect(snap.endpoints).toHaveLength(10);
+    viewer.send({ type: "hello" });
+    expect(await viewer.nextOf<{ code: string }>("error")).toMatchObject({ code: "RECEIVE_ONLY" });
 
     // Stop: STOPPING until every endpoint is CLOSED, then COMPLETED with the data kept.
     const stopped = await api<{ data: { status: string } }>("POST", `/projects/${pid()}/test-runs/${rid}/stop`, {});

@@ -20,7 +20,8 @@ export function userAgentFactory(): UserAgentFactory {
         },
         invite: (target, sdp, onProvisional) => {
           const call = ua.invite(target, sdp, { onProvisional: (code, reason) => onProvisional(code, reason) });
-          return { final: call.final, cancel: () => call.cancel(), bye: () => call.bye(), onEnded: (cb) => call.onEnded(() => cb()) };
+          // The port's onEnded means "the other side hung up"; our own BYE/CANCEL also end the dialog.
+          return { final: call.final, cancel: () => call.cancel(), bye: () => call.bye(), onEnded: (cb) => call.onEnded((e) => e.by === "remote" && cb()) };
         },
         onIncomingCall: (cb) =>
           ua.onIncomingCall((call) =>
@@ -30,7 +31,7 @@ export function userAgentFactory(): UserAgentFactory {
               answer: (sdp) => call.answer(sdp),
               reject: (code, reason) => call.reject(code, reason),
               bye: () => call.bye(),
-              onEnded: (f) => call.onEnded(() => f()),
+              onEnded: (f) => call.onEnded((e) => e.by === "remote" && f()),
             }),
           ),
         close: () => void ua.close(),

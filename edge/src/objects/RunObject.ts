@@ -232,7 +232,8 @@ export class RunObject extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const att = ws.deserializeAttachment() as SocketAttachment;
-    if (att.role !== "agent") return; // viewers only listen
+    if (att.role !== "agent")
+      return this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "RECEIVE_ONLY", message: "type: viewer sockets are receive-only; send nothing" });
     const text = typeof message === "string" ? message : new TextDecoder().decode(message);
     const parsed = parseWire(AgentToRun, text);
     if (!parsed.ok) return this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "INVALID_MESSAGE", message: parsed.message, path: parsed.path });
