@@ -7,6 +7,10 @@ import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqli
 export const orgs = sqliteTable("orgs", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** Plan limits (edge/src/runs/quota.ts PlanLimits, JSON); null = the self-hosted defaults. */
+  planLimits: text("plan_limits", { mode: "json" }),
+  /** Credits (endpoint-minutes) the org starts with; null = unmetered (self-hosted). QuotaObject keeps the live balance. */
+  credits: integer("credits"),
   createdAt: text("created_at").notNull(),
 });
 

@@ -35,7 +35,7 @@ export async function seedLocal(url: string, opts: SeedOptions, authToken?: stri
     const now = nowIso();
     let org = (await db.select().from(s.orgs).limit(1))[0];
     if (!org) {
-      org = { id: newId("org"), name: "Local", createdAt: now };
+      org = { id: newId("org"), name: "Local", planLimits: null, credits: null, createdAt: now };
       await db.insert(s.orgs).values(org);
     }
     let user = (await db.select().from(s.users).where(eq(s.users.orgId, org.id)).limit(1))[0];

@@ -75,6 +75,12 @@ export const CODEC_PAYLOAD_TYPE: Record<AudioCodec, number> = { PCMU: 0, PCMA: 8
 
 /** Why a run could not start. Each comes with a sentence for humans in `reason`. */
 export const CANNOT_RUN_REASONS = [
+  "PLAN_LIMIT_ENDPOINTS",
+  "PLAN_LIMIT_DURATION",
+  "PLAN_LIMIT_CONCURRENT_RUNS_PROJECT",
+  "PLAN_LIMIT_CONCURRENT_RUNS_ORG",
+  "PLAN_LIMIT_CONCURRENT_ENDPOINTS",
+  "INSUFFICIENT_CREDITS",
   "NO_ONLINE_AGENT",
   "INSUFFICIENT_AGENT_CAPACITY",
   "INSUFFICIENT_SIP_ACCOUNTS",

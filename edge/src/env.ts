@@ -1,5 +1,6 @@
 import type { RunObject } from "./objects/RunObject.js";
 import type { FleetObject } from "./objects/FleetObject.js";
+import type { QuotaObject } from "./objects/QuotaObject.js";
 
 export interface Env {
   /** libSQL URL: `http://127.0.0.1:8080` locally (sqld), `libsql://<db>.turso.io` in production. */
@@ -10,5 +11,6 @@ export interface Env {
   AGENT_OFFLINE_AFTER_SEC?: string;
   RUNS: DurableObjectNamespace<RunObject>;
   FLEETS: DurableObjectNamespace<FleetObject>;
+  QUOTAS: DurableObjectNamespace<QuotaObject>;
   ASSETS?: Fetcher;
 }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { createClient } from "@libsql/client/web";
 import { api, TestSocket, waitFor } from "./helpers.js";
 
 const pid = () => inject("projectId");
@@ -32,6 +33,21 @@ describe("run lifecycle", () => {
     });
     expect(run).toMatchObject({ status: "CANNOT_RUN_FOR_NOW", reasonCode: "NO_ONLINE_AGENT" });
     expect(run.reason).toMatch(/No agent is ONLINE/);
+  });
+
+  it("ends CANNOT_RUN_FOR_NOW when the test exceeds the org's plan limits", async () => {
+    const db = createClient({ url: inject("dbUrl") });
+    await db.execute(`UPDATE orgs SET plan_limits = '{"maxEndpointsPerTest": 4}'`);
+    try {
+      const rid = await startRun();
+      const run = await waitFor("admission", async () => {
+        const r = await getRun(rid);
+        return r.body.data.status !== "PENDING" ? r.body.data : null;
+      });
+      expect(run).toMatchObject({ status: "CANNOT_RUN_FOR_NOW", reasonCode: "PLAN_LIMIT_ENDPOINTS", reason: "The test has 10 endpoints; your plan allows 4 per test." });
+    } finally {
+      await db.execute(`UPDATE orgs SET plan_limits = NULL`);
+    }
   });
 
   it("rejects bad agent messages naming the field, and keeps the socket", async () => {

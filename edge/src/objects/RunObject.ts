@@ -40,6 +40,7 @@ import { INTERNAL_HEADERS } from "../routes/sockets.js";
 import { addToBucket, bucketToAggregate, emptyBucket, phaseCounts, countBy, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
 import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
 import { RUN_DEADLINES, transition } from "../runs/run-state.js";
+import { checkTestLimits, creditsFor } from "../runs/quota.js";
 import type { RunInit } from "./run-types.js";
 
 const TICK_MS = 1_000;
@@ -406,8 +407,21 @@ export class RunObject extends DurableObject<Env> {
     }
   }
 
+  private quota() {
+    return this.env.QUOTAS.get(this.env.QUOTAS.idFromName(this.init_!.orgId));
+  }
+
   private async admit() {
     const i = this.init_!;
+    const endpointsTotal = i.groups.reduce((n, g) => n + g.endpoints, 0);
+    const limitCheck = checkTestLimits(i.limits, endpointsTotal, i.durationSec);
+    if (!limitCheck.ok) return this.finish("CANNOT_RUN_FOR_NOW", limitCheck.reasonCode, limitCheck.reason);
+    const reserved = await this.quota().reserve(
+      { runId: i.runId, projectId: i.projectId, endpoints: endpointsTotal, credits: creditsFor(endpointsTotal, i.buildupSec + i.durationSec) },
+      i.limits,
+      i.initialCredits,
+    );
+    if (!reserved.ok) return this.finish("CANNOT_RUN_FOR_NOW", reserved.reasonCode, reserved.reason);
     const plan = buildRunPlan({
       runId: i.runId, durationSec: i.durationSec, buildupSec: i.buildupSec, groups: i.groups,
       registrars: new Map(i.registrars.map((r) => [r.id, r])),
@@ -485,12 +499,25 @@ export class RunObject extends DurableObject<Env> {
     this.setStatus(status, { reasonCode, reason, endedAt: Date.now() });
     this.broadcastAgents({ v: PROTOCOL_VERSION, type: "stop", reason: `run ${status}` });
     this.broadcastTick();
-    try {
-      await this.env.FLEETS.get(this.env.FLEETS.idFromName(this.init_!.orgId)).release(this.init_!.runId);
-    } catch (e) {
-      console.warn("fleet release failed", String(e));
-    }
+    await this.releaseCapacity();
     await this.persist();
+  }
+
+  /**
+   * Give back agent capacity and the plan reservation, charging credits for actual use: every
+   * endpoint for the time the run was RUNNING. Idempotent (the quota object charges a run once).
+   */
+  private async releaseCapacity() {
+    const i = this.init_!;
+    const s = this.state!;
+    const endpoints = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM endpoints`).one().n;
+    const usedSec = s.startedAt !== null && s.endedAt !== null ? (s.endedAt - s.startedAt) / 1000 : 0;
+    try {
+      await this.env.FLEETS.get(this.env.FLEETS.idFromName(i.orgId)).release(i.runId);
+      await this.quota().release(i.runId, usedSec > 0 ? creditsFor(endpoints, usedSec) : 0);
+    } catch (e) {
+      console.warn("releasing capacity failed", String(e));
+    }
   }
 
   /** Write the summary and per-endpoint results to libSQL in one transaction; retry until it lands. */

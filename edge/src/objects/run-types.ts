@@ -1,5 +1,6 @@
 /** What a RunObject is created with: the test as it was when the run started, with its registrars and accounts. */
 import type { SipTransport, TestGroup } from "../../../protocol/index.js";
+import type { PlanLimits } from "../runs/quota.js";
 
 export interface RunInit {
   runId: string;
@@ -12,6 +13,9 @@ export interface RunInit {
   /** Epoch ms. */
   createdAt: number;
   groups: TestGroup[];
+  /** The org's plan limits and starting credits (null = unmetered) when the run was created. */
+  limits: PlanLimits;
+  initialCredits: number | null;
   registrars: { id: string; name: string; domain: string; port: number | null; transport: SipTransport; outboundProxy: string | null }[];
   accounts: { registrarId: string; username: string; authUsername: string | null; password: string; realm: string | null }[];
 }

@@ -10,6 +10,7 @@ import { ok } from "../lib/respond.js";
 import { parseBody } from "../lib/validate.js";
 import { requireProject } from "./projects.js";
 import type { RunInit } from "../objects/run-types.js";
+import { SELF_HOSTED_LIMITS, type PlanLimits } from "../runs/quota.js";
 
 type TestRow = typeof schema.tests.$inferSelect;
 type GroupRow = typeof schema.testGroups.$inferSelect;
@@ -56,6 +57,7 @@ async function startRun(c: Context<AppEnv>, projectId: string, test: Test, durat
   const registrarIds = [...new Set(test.groups.map((g) => g.registrarId))];
   const registrars = await db.select().from(schema.registrars).where(inArray(schema.registrars.id, registrarIds));
   const accounts = await db.select().from(schema.sipAccounts).where(inArray(schema.sipAccounts.registrarId, registrarIds));
+  const org = (await db.select().from(schema.orgs).where(eq(schema.orgs.id, c.get("principal").orgId)).limit(1))[0]!;
   await db.insert(schema.testRuns).values({
     id: runId, projectId, testId: test.id, testName: test.name, status: "PENDING", durationSec,
     config: { ...test, durationSec }, createdAt: now,
@@ -63,6 +65,7 @@ async function startRun(c: Context<AppEnv>, projectId: string, test: Test, durat
   const init: RunInit = {
     runId, orgId: c.get("principal").orgId, projectId, testId: test.id, testName: test.name, durationSec, buildupSec: test.buildupSec,
     createdAt: Date.now(), groups: test.groups,
+    limits: { ...SELF_HOSTED_LIMITS, ...((org.planLimits as Partial<PlanLimits> | null) ?? {}) }, initialCredits: org.credits,
     registrars: registrars.map((r) => ({ id: r.id, name: r.name, domain: r.domain, port: r.port, transport: r.transport, outboundProxy: r.outboundProxy })),
     accounts: accounts.map((a) => ({ registrarId: a.registrarId, username: a.username, authUsername: a.authUsername, password: a.password, realm: a.realm })),
   };
