@@ -12,7 +12,8 @@ import { parseMessage } from "./parser.js";
 import { parseSipUri } from "./uri.js";
 import type { SipMessage } from "./message.js";
 
-const DIR = join(process.cwd(), "../shared/testdata/rfc4475");
+// The RFC 4475 torture messages, vendored from shared/testdata (each file names its RFC section in README.md).
+const DIR = new URL("../../../test/fixtures/rfc4475", import.meta.url).pathname;
 
 /** What RFC 4475 says an element does with each file. "lenient": invalid, but the RFC allows accepting it. */
 const EXPECT: Record<string, "accept" | "reject" | "lenient"> = {
