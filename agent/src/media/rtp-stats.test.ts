@@ -88,6 +88,55 @@ describe("RFC 3550 A.1/A.3 sequence and loss", () => {
     expect(s.received).toBe(1);
     expect(s.rejected).toBe(1);
   });
+  it("a loss during probation is counted: 1, (2 lost), 3, 4, 5 → base 1, expected 5, lost 1", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [1, 3, 4, 5], 1);
+    expect(s.valid).toBe(true);
+    expect(s.baseSeq).toBe(1);
+    expect(s.expected).toBe(5);
+    expect(s.received).toBe(4);
+    expect(s.cumulativeLost).toBe(1);
+    expect(s.interval(s.metricsCursor)).toMatchObject({ expected: 5, received: 4, lost: 1 });
+  });
+  it("a reordered start is no loss: 2, 1, 3, 4 → base 1, expected 4, lost 0; a late 1 again is a duplicate", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [2, 1, 3, 4], 1);
+    expect(s.baseSeq).toBe(1);
+    expect(s.expected).toBe(4);
+    expect(s.cumulativeLost).toBe(0);
+    s.onPacket(1, 0, 2000, 172, SSRC);
+    expect(s.duplicates).toBe(1);
+    expect(s.cumulativeLost).toBe(-1);
+  });
+  it("probation packets far below the validating one are forgotten (a stray, not the stream's start)", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [40000, 7, 8, 9], 7);
+    expect(s.baseSeq).toBe(7);
+    expect(s.expected).toBe(3);
+    expect(s.received).toBe(3);
+  });
+  it("duplicate and reorder across the 65535 wrap: 65534, 65535, 0, 65535, 1, 3, 2", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [65534, 65535, 0, 65535, 1, 3, 2], 65534);
+    expect(s.extendedMax).toBe(65536 + 3);
+    expect(s.expected).toBe(6);
+    expect(s.received).toBe(7);
+    expect(s.duplicates).toBe(1);
+    expect(s.outOfOrder).toBe(1);
+    expect(s.cumulativeLost).toBe(-1);
+  });
+  it("SSRC change mid-stream: loss of the old source does not leak into the new one", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [1, 2, 4, 5], 1); // one lost on the old source
+    expect(s.cumulativeLost).toBe(1);
+    const t0 = 5000;
+    [900, 901, 902].forEach((q, i) => s.onPacket(q, 50_000 + i * 160, t0 + i * 20, 172, 0x7777));
+    expect(s.ssrcChanges).toBe(1);
+    expect(s.baseSeq).toBe(900);
+    expect(s.expected).toBe(3);
+    expect(s.cumulativeLost).toBe(0);
+    expect(s.jitterTs).toBe(0); // the jump in timestamp and transit between sources is not jitter
+  });
   it("a new SSRC restarts the statistics", () => {
     const s = new RtpReceiverStats();
     feed(s, [1, 2, 3, 4], 1);
@@ -117,6 +166,26 @@ describe("RFC 3550 A.8 jitter", () => {
     expect(j).toBeCloseTo(4.541015625, 10); // 0 → 2.5 → 2.5 + 37.5/16 = 4.84375 → ·15/16
     expect(s.jitterTs).toBeCloseTo(j, 10);
     expect(s.jitterMs).toBeCloseTo(j / 8, 10);
+  });
+  it("timestamp jump with continuous sequence (silence, hold): one |D| spike, then decay by 15/16", () => {
+    const s = new RtpReceiverStats(8000);
+    // seq 1..4 every 20 ms / 160 ts; then seq 5 with ts + 8000 (1 s later in media time) but arriving 20 ms later.
+    for (let i = 0; i < 4; i++) s.onPacket(1 + i, 160 * i, 20 * i, 172, SSRC);
+    s.onPacket(5, 160 * 3 + 8000, 80, 172, SSRC);
+    // transit drops by 8000 − 160 = 7840 ts units → J = 7840/16 = 490
+    expect(s.jitterTs).toBeCloseTo(490, 10);
+    s.onPacket(6, 160 * 4 + 8000, 100, 172, SSRC);
+    expect(s.jitterTs).toBeCloseTo(490 * (15 / 16), 10);
+    expect(s.cumulativeLost).toBe(0);
+  });
+  it("timestamp jump matched by the arrival gap (the sender skipped frames on purpose) is no jitter", () => {
+    const s = new RtpReceiverStats(8000);
+    s.onPacket(1, 0, 0, 172, SSRC);
+    s.onPacket(2, 160, 20, 172, SSRC);
+    s.onPacket(3, 160 * 5, 100, 172, SSRC); // 3 frames skipped: ts and arrival both move on 80 ms
+    s.onPacket(4, 160 * 6, 120, 172, SSRC);
+    expect(s.jitterTs).toBe(0);
+    expect(s.cumulativeLost).toBe(0);
   });
   it("survives a 32-bit RTP timestamp wrap", () => {
     const s = new RtpReceiverStats();

@@ -4,9 +4,12 @@
  *
  *  - §A.1 sequence validation: probation of MIN_SEQUENTIAL in-order packets for a new source,
  *    MAX_DROPOUT / MAX_MISORDER, extended sequence number with `cycles`, restart after two
- *    consecutive "bad" packets. Deviation: when the probation ends, the probation packets are
- *    counted (base = first probation packet) instead of being forgotten, so a fresh stream
- *    1,2,3… reports base 1 and no spurious loss.
+ *    consecutive "bad" packets. Deviation: when the probation ends, every packet this source sent
+ *    during its probation is counted (base = the lowest of them) instead of being forgotten, as
+ *    long as they lie within MAX_MISORDER below the validating packet: a fresh stream 1,2,3…
+ *    reports base 1 and no spurious loss, a start 1,(2 lost),3,4 reports base 1 and one lost,
+ *    and a reordered start 2,1,3,4 reports base 1 and none lost (RFC A.1 would start at 3 and
+ *    hide the loss of 2 in the first case). Probation packets further away are forgotten.
  *  - §A.3 expected / lost, cumulative and per interval (any number of independent interval
  *    cursors: one for the 1 s metrics, one for RTCP report blocks).
  *  - §A.8 interarrival jitter in timestamp units (J += (|D| − J)/16), reported in ms at the
@@ -22,6 +25,8 @@ const MAX_DROPOUT = 3000;
 const MAX_MISORDER = 100;
 const MIN_SEQUENTIAL = 2;
 const DUP_WINDOW = 1024; // power of two
+/** Probation packets remembered so they can be counted once the source is valid. */
+const PROBATION_MEMORY = 16;
 
 /** A per-interval cursor (§A.3 expected_prior / received_prior). */
 export interface IntervalCursor {
@@ -47,6 +52,9 @@ export class RtpReceiverStats {
   private baseExt = 0;
   private badSeq = RTP_SEQ_MOD + 1;
   private probation = MIN_SEQUENTIAL;
+  /** Sequence numbers offered while on probation (first PROBATION_MEMORY of them). */
+  private readonly probationSeqs = new Int32Array(PROBATION_MEMORY);
+  private probationCount = 0;
   /** RFC 3550 "received": packets accepted by A.1 (duplicates included). */
   received = 0;
   // §A.8 state
@@ -55,7 +63,7 @@ export class RtpReceiverStats {
   /** Jitter in timestamp units (floating point; the RR carries its integer part). */
   jitterTs = 0;
   // duplicates / reordering
-  private readonly seen = new Float64Array(DUP_WINDOW).fill(-1);
+  private readonly seen = new Float64Array(DUP_WINDOW).fill(Number.NaN);
   duplicates = 0;
   outOfOrder = 0;
   /** Packets dropped by A.1 as a large jump awaiting confirmation (probation packets are not counted here). */
@@ -106,6 +114,7 @@ export class RtpReceiverStats {
     if (this.ssrc >= 0) this.ssrcChanges++;
     this.ssrc = ssrc;
     this.probation = MIN_SEQUENTIAL;
+    this.probationCount = 0;
     this.maxSeq = 0;
     this.cycles = 0;
     this.baseExt = 0;
@@ -113,7 +122,7 @@ export class RtpReceiverStats {
     this.received = 0;
     this.haveTransit = false;
     this.jitterTs = 0;
-    this.seen.fill(-1);
+    this.seen.fill(Number.NaN);
     this.metricsCursor.expectedPrior = this.metricsCursor.receivedPrior = 0;
     this.reportCursor.expectedPrior = this.reportCursor.receivedPrior = 0;
   }
@@ -125,7 +134,7 @@ export class RtpReceiverStats {
     this.badSeq = RTP_SEQ_MOD + 1;
     this.cycles = 0;
     this.received = 0;
-    this.seen.fill(-1);
+    this.seen.fill(Number.NaN);
     this.metricsCursor.expectedPrior = this.metricsCursor.receivedPrior = 0;
     this.reportCursor.expectedPrior = this.reportCursor.receivedPrior = 0;
   }
@@ -159,15 +168,13 @@ export class RtpReceiverStats {
   private updateSeq(seq: number): boolean {
     const udelta = (seq - this.maxSeq) & 0xffff;
     if (this.probation > 0) {
+      if (this.probationCount < PROBATION_MEMORY) this.probationSeqs[this.probationCount] = seq;
+      this.probationCount++;
       if (seq === ((this.maxSeq + 1) & 0xffff)) {
         this.probation--;
         this.maxSeq = seq;
         if (this.probation === 0) {
-          this.initSeq(seq);
-          // Count the probation packets too (see header): base moves back by MIN_SEQUENTIAL − 1.
-          this.baseExt = seq - (MIN_SEQUENTIAL - 1);
-          this.received = MIN_SEQUENTIAL;
-          for (let k = 0; k < MIN_SEQUENTIAL; k++) this.markSeen(this.baseExt + k);
+          this.endProbation(seq);
           return true;
         }
       } else {
@@ -207,6 +214,33 @@ export class RtpReceiverStats {
     }
     this.received++;
     return true;
+  }
+
+  /**
+   * The source just became valid at `seq`: count the probation packets too (see header). Those
+   * within MAX_MISORDER below `seq` are received; the base is the lowest of them. Falls back to
+   * the last MIN_SEQUENTIAL packets when more were offered than remembered.
+   */
+  private endProbation(seq: number): void {
+    this.initSeq(seq);
+    if (this.probationCount > PROBATION_MEMORY) {
+      this.baseExt = seq - (MIN_SEQUENTIAL - 1);
+      this.received = MIN_SEQUENTIAL;
+      for (let k = 0; k < MIN_SEQUENTIAL; k++) this.markSeen(this.baseExt + k);
+      return;
+    }
+    let below = 0;
+    let counted = 0;
+    for (let k = 0; k < this.probationCount; k++) {
+      const back = (seq - this.probationSeqs[k]!) & 0xffff;
+      if (back >= MAX_MISORDER) continue; // too far away (or ahead): forgotten
+      counted++;
+      if (back > below) below = back;
+      // Extended numbers run relative to `seq` (cycles restart at 0 there, so the base may be < 0).
+      if (this.markSeen(seq - back)) this.duplicates++;
+    }
+    this.baseExt = seq - below;
+    this.received = counted;
   }
 
   /** §A.8: D(i−1,i) from transit times in timestamp units; J += (|D| − J)/16. */
