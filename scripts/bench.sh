@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
 # `npm run bench`: performance measurements against SIPp on the same machine (not part of npm test).
+#  1. SIP load generation, SIPp vs our stack against the same Kamailio (bench/sip-bench.ts)
+#  2. SIP fuzz at scale, 1,000,000 mutated datagrams at a live UA + registrar (bench/fuzz.ts)
+# Env: BENCH_RATES (200,500,1000), BENCH_SECONDS (20), BENCH_SCENARIOS (register,call),
+#      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1, BENCH_SETTLE (6),
+#      BENCH_FUZZ_COUNT (1000000), BENCH_ONLY (sip|fuzz). Results in bench/results/.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$RINGFLEET_ROOT"
-echo "No benchmarks yet: the SIP engine and media benchmarks arrive with their issues." >&2
-exit 0
+for bin in /usr/bin/sipp /usr/sbin/kamailio; do
+  [ -x "$bin" ] || { echo "missing $bin: apt-get install -y sip-tester kamailio" >&2; exit 1; }
+done
+rc=0
+if [ "${BENCH_ONLY:-sip}" = sip ] || [ -z "${BENCH_ONLY:-}" ]; then
+  echo "▶ SIP load: SIPp vs Ringfleet against Kamailio"
+  node --import tsx bench/sip-bench.ts || rc=$?
+fi
+if [ "${BENCH_ONLY:-fuzz}" = fuzz ] || [ -z "${BENCH_ONLY:-}" ]; then
+  echo "▶ SIP fuzz: ${BENCH_FUZZ_COUNT:-1000000} datagrams"
+  node --import tsx bench/fuzz.ts || rc=$?
+fi
+exit $rc

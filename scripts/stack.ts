@@ -25,6 +25,8 @@ export interface StackOptions {
   agent?: boolean;
   registrar?: boolean;
   agentCapacity?: number;
+  /** Extra Worker vars (wrangler dev --var), e.g. shorter deadlines in tests. */
+  vars?: Record<string, string>;
   log?: (line: string) => void;
 }
 export interface Stack extends SeedResult {
@@ -139,6 +141,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       const wrangler = launch("edge", "node", [
         join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(o.edgePort),
         "--persist-to", join(o.dir, "state"), "--var", `DB_URL:${dbUrl}`, "--log-level", "warn", "--show-interactive-dev-session=false",
+        ...Object.entries(o.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ]);
       await waitFor("wrangler dev", async () => (await fetch(`${url}/healthz`)).ok, 60_000, wrangler);
     };

@@ -9,6 +9,8 @@ export interface Env {
   DB_TOKEN?: string;
   /** Seconds without a heartbeat before an agent is OFFLINE (default 60). */
   AGENT_OFFLINE_AFTER_SEC?: string;
+  /** Seconds an agent whose run socket dropped may take to rejoin before its open endpoints are OSERROR (default 30). */
+  AGENT_REJOIN_SEC?: string;
   RUNS: DurableObjectNamespace<RunObject>;
   FLEETS: DurableObjectNamespace<FleetObject>;
   QUOTAS: DurableObjectNamespace<QuotaObject>;

@@ -1,7 +1,10 @@
 /** The per-org QuotaObject inside workerd: atomic reservation under a race, and release charging once. */
 import { describe, expect, it } from "vitest";
-import { env } from "cloudflare:test";
+import { env as testEnv } from "cloudflare:test";
+import type { Env } from "../src/env.js";
 import { SELF_HOSTED_LIMITS } from "../src/runs/quota.js";
+
+const env = testEnv as unknown as Env;
 
 describe("QuotaObject", () => {
   it("gives the last capacity to exactly one of two racing runs", async () => {

@@ -24,6 +24,11 @@ export const REGISTER_EXPIRES_SEC = 300;
 export const RECEIVER_WAIT_SEC = 60;
 /** A receiver whose caller never hangs up ends the call itself this long after the configured duration. */
 export const RECEIVER_HANGUP_GRACE_SEC = 15;
+/**
+ * On a stop, callers hang up and receivers wait this long for the caller's BYE before sending
+ * their own: both sides sending BYE at once makes the BYEs cross (each answered 481).
+ */
+export const RECEIVER_STOP_BYE_WAIT_MS = 3_000;
 /** Trace entries per frame for one endpoint (the wire schema's limit). */
 const TRACE_PER_SAMPLE = 200;
 
@@ -238,7 +243,7 @@ export class Endpoint implements ManagedEndpoint {
       this.setPhase("DISCONNECTING");
       return;
     }
-    if (!remoteEnded) await this.hangUp(call);
+    if (!remoteEnded) await this.hangUp(call, () => remoteEnded);
     this.succeed(final.statusCode, "call completed");
   }
 
@@ -293,17 +298,27 @@ export class Endpoint implements ManagedEndpoint {
     const limitMs = (spec.durationSec + RECEIVER_HANGUP_GRACE_SEC) * 1000;
     while (!remoteEnded && !this.stopRequested && performance.now() - answeredAt < limitMs)
       await this.sleep(limitMs - (performance.now() - answeredAt));
+    if (this.stopRequested && !remoteEnded) {
+      // The caller is being stopped too and will send BYE: give it the chance.
+      const waitUntil = performance.now() + RECEIVER_STOP_BYE_WAIT_MS;
+      while (!remoteEnded && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+    }
     this.time("call_duration_ms", performance.now() - answeredAt);
     if (remoteEnded) return this.succeed(200, "call completed (remote hung up)");
-    await this.hangUp(call);
+    await this.hangUp(call, () => remoteEnded);
     if (this.stopRequested) this.succeed(200, "call ended by stop");
     else this.fail("COMPLETED_WITH_WARNINGS", 200, `the caller did not hang up within ${RECEIVER_HANGUP_GRACE_SEC} s after the duration; BYE sent`);
   }
 
-  private async hangUp(call: { bye(): Promise<{ ok: boolean; statusCode: number | null }> }) {
+  /**
+   * BYE the call. A 481 (dialog gone) after the other side's own BYE reached us is a crossed BYE,
+   * not a teardown error: the call did end (RFC 3261 §15.1.2).
+   */
+  private async hangUp(call: { bye(): Promise<{ ok: boolean; statusCode: number | null }> }, remoteEnded: () => boolean = () => false) {
     this.setPhase("DISCONNECTING");
     const r = await call.bye();
-    if (!r.ok) this.fail("TEARDOWN_ERROR", r.statusCode, r.statusCode ? `BYE answered ${r.statusCode}` : "BYE not answered");
+    if (r.ok || (r.statusCode === 481 && remoteEnded())) return;
+    this.fail("TEARDOWN_ERROR", r.statusCode, r.statusCode ? `BYE answered ${r.statusCode}` : "BYE not answered");
   }
 
   private waitStop(limitMs = Infinity): Promise<void> {

@@ -453,17 +453,23 @@ export class RunObject extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(now + TICK_MS);
   }
 
+  private rejoinMs(): number {
+    const v = Number(this.env.AGENT_REJOIN_SEC ?? RUN_DEADLINES.agentRejoinSec);
+    return (Number.isFinite(v) && v > 0 ? v : RUN_DEADLINES.agentRejoinSec) * 1000;
+  }
+
   private async tick(now: number) {
     const s = this.state!;
+    const rejoinMs = this.rejoinMs();
     this.maybeDispatchCallers();
     // Agents that left and did not come back: their unfinished endpoints failed on the agent side.
     for (const [agentId, a] of Object.entries(s.agents)) {
-      if (a.closedAt !== null && now - a.closedAt > RUN_DEADLINES.agentRejoinSec * 1000) {
-        this.closeUnfinished(`agent_id = '${agentId.replace(/'/g, "''")}'`, "OSERROR", `agent ${agentId} lost (no connection for ${RUN_DEADLINES.agentRejoinSec} s)`);
+      if (a.closedAt !== null && now - a.closedAt > rejoinMs) {
+        this.closeUnfinished(`agent_id = '${agentId.replace(/'/g, "''")}'`, "OSERROR", `agent ${agentId} lost (no connection for ${rejoinMs / 1000} s)`);
       }
     }
     const open = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM endpoints WHERE phase != 'CLOSED'`).one().n;
-    const allAgentsLost = Object.values(s.agents).every((a) => a.closedAt !== null && now - a.closedAt > RUN_DEADLINES.agentRejoinSec * 1000);
+    const allAgentsLost = Object.values(s.agents).every((a) => a.closedAt !== null && now - a.closedAt > rejoinMs);
     if (allAgentsLost) return this.finish("FAILED", "ALL_AGENTS_LOST", "Every agent of this run disconnected and did not come back.");
     if (open === 0) return this.completeNormally();
     if (s.status === "STOPPING" && s.stopDeadline !== null && now >= s.stopDeadline) {
