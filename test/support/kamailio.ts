@@ -4,7 +4,7 @@
  * in-memory usrloc, Record-Route, one UDP listener on 127.0.0.1:<port>.
  * stop() kills only the PID this call started.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -117,3 +117,32 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
 }
 
 export const hasKamailio = () => existsSync(KAMAILIO_BIN);
+
+export interface SelfSignedCert {
+  /** PEM texts; the certificate is its own CA (use it as `tls.ca` with verify "custom"). */
+  cert: string;
+  key: string;
+  certPath: string;
+  keyPath: string;
+}
+
+/**
+ * A throwaway self-signed certificate (EC P-256, 2 days) for 127.0.0.1 / localhost made with the
+ * openssl CLI into `dir` (default: a new temp dir); `cn` also becomes a DNS name in the SAN.
+ */
+export function selfSignedCert(dir?: string, cn = "localhost"): SelfSignedCert {
+  const d = dir ?? mkdtempSync(join(tmpdir(), "ringfleet-cert-"));
+  const certPath = join(d, `${cn}.crt.pem`);
+  const keyPath = join(d, `${cn}.key.pem`);
+  execFileSync(
+    "openssl",
+    [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+      "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", `/CN=${cn}`,
+      "-addext", `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${cn}`,
+      "-addext", "basicConstraints=critical,CA:TRUE",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  return { cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8"), certPath, keyPath };
+}

@@ -21,12 +21,21 @@ export interface TransactionUser {
 export class TransactionLayer {
   readonly timers: TimerValues;
   private clients = new Map<string, ClientTransaction>();
+  private clientDest = new Map<ClientTransaction, Address>();
   private servers = new Map<string, ServerTransaction>();
   private tu: TransactionUser | null = null;
 
   constructor(readonly transport: Transport, base: TimerBase = DEFAULT_TIMERS) {
     this.timers = timerValues(base, transport.reliable);
     transport.onMessage((msg, src) => this.receive(msg, src));
+    transport.onTransportError?.((dest) => this.transportError(dest));
+  }
+
+  /** Client transactions whose destination could not be reached over a connection fail at once. */
+  private transportError(dest: Address): void {
+    for (const [tx, d] of [...this.clientDest]) {
+      if (d.address === dest.address && d.port === dest.port) tx.transportError();
+    }
   }
 
   setUser(tu: TransactionUser): void {
@@ -46,10 +55,15 @@ export class TransactionLayer {
       send: (m: SipRequest) => this.transport.send(m, dest),
       timers: this.timers,
       reliable: this.transport.reliable,
-      done: () => this.clients.delete(key),
+      done: () => {
+        this.clients.delete(key);
+        this.clientDest.delete(tx);
+      },
     };
-    const tx = req.method === "INVITE" ? new InviteClientTransaction(key, req, env, handlers) : new NonInviteClientTransaction(key, req, env, handlers);
+    const tx: ClientTransaction =
+      req.method === "INVITE" ? new InviteClientTransaction(key, req, env, handlers) : new NonInviteClientTransaction(key, req, env, handlers);
     this.clients.set(key, tx);
+    this.clientDest.set(tx, dest);
     tx.start();
     return tx;
   }
@@ -76,6 +90,14 @@ export class TransactionLayer {
     return { address: v.received ?? v.host, port: typeof v.rport === "number" ? v.rport : (v.port ?? 5060) };
   }
 
+  /**
+   * Where responses to a request received from `src` go: over a reliable transport the connection
+   * the request came on (RFC 3261 §18.2.2), else the Via rules of responseDestination().
+   */
+  responseDest(req: SipRequest, src: Address): Address {
+    return this.transport.reliable ? src : (TransactionLayer.responseDestination(req) ?? src);
+  }
+
   private receive(msg: SipMessage, src: Address): void {
     if (msg.type === "response") {
       const key = clientKeyOfResponse(msg);
@@ -96,7 +118,7 @@ export class TransactionLayer {
       this.tu?.onRequest(msg, null, src);
       return;
     }
-    const dest = TransactionLayer.responseDestination(msg) ?? src;
+    const dest = this.responseDest(msg, src);
     const env = {
       send: (r: SipResponse) => this.transport.send(r, dest),
       timers: this.timers,

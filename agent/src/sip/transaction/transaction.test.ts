@@ -235,3 +235,26 @@ describe("non-INVITE server transaction (§17.2.2)", () => {
     expect(layer.counts.servers).toBe(0);
   });
 });
+
+describe("over a reliable transport (TCP/TLS)", () => {
+  class ReliableFake extends FakeTransport {
+    override readonly reliable = true as unknown as false;
+  }
+  it("no Timer A/E retransmissions; Timer B/F still time out; Timer K is zero", () => {
+    const rt = new ReliableFake();
+    const rl = new TransactionLayer(rt);
+    const onTimeout = vi.fn();
+    rl.sendRequest(parsedReq(req("INVITE")), SERVER, { onResponse: vi.fn(), onTimeout });
+    const nonInvite = rl.sendRequest(parsedReq(req("OPTIONS", "z9hG4bKopt")), SERVER, { onResponse: vi.fn(), onTimeout: vi.fn() });
+    vi.advanceTimersByTime(31_999);
+    expect(rt.sent.map((s) => (s.msg as SipRequest).method)).toEqual(["INVITE", "OPTIONS"]);
+    expect(onTimeout).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(onTimeout).toHaveBeenCalledOnce();
+    expect(nonInvite.state).toBe(NonInviteClientState.Terminated);
+    const opt = rl.sendRequest(parsedReq(req("OPTIONS", "z9hG4bKopt2")), SERVER, { onResponse: vi.fn(), onTimeout: vi.fn() });
+    rt.inject(res(200, "OPTIONS", "z9hG4bKopt2"));
+    vi.advanceTimersByTime(0);
+    expect(opt.state).toBe(NonInviteClientState.Terminated);
+  });
+});

@@ -1,7 +1,7 @@
 /**
- * The transport layer contract (RFC 3261 §18). UDP is implemented; TCP/TLS will implement the
- * same interface (stream framing by Content-Length, `reliable = true`, which turns off the
- * retransmission timers in the transaction layer).
+ * The transport layer contract (RFC 3261 §18): UDP (udp.ts) and TCP/TLS (stream.ts: framing by
+ * Content-Length, `reliable = true`, which turns off the retransmission timers in the
+ * transaction layer).
  */
 import type { SipMessage } from "../message.js";
 
@@ -18,6 +18,8 @@ export interface TransportStats {
   /** Datagrams that did not parse; dropped (never thrown). */
   malformed: number;
   sendErrors: number;
+  /** Stream transports: connections dropped because their byte stream could not be framed (§18.3). */
+  droppedConnections?: number;
 }
 
 export interface TraceEvent {
@@ -38,6 +40,12 @@ export interface Transport {
   onMessage(cb: (msg: SipMessage, src: Address) => void): void;
   /** Observe every message in and out as text (for the endpoint trace); off when not set. */
   onTrace(cb: ((e: TraceEvent) => void) | null): void;
+  /**
+   * Stream transports: a connection towards `dest` could not be established (refused, TLS
+   * verification failed, timeout); the transaction layer fails the client transactions sent there
+   * at once (RFC 3261 §17.1.1.2, §17.1.2.2) instead of waiting for Timer B/F.
+   */
+  onTransportError?(cb: ((dest: Address, reason: string) => void) | null): void;
   close(): Promise<void>;
 }
 

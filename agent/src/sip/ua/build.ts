@@ -46,7 +46,8 @@ export function buildRequest(f: RequestFields): SipRequest {
 /** The same request re-sent as a new transaction: fresh branch, CSeq + 1, optional credentials (§22.2). */
 export function reissue(req: SipRequest, host: string, port: number, auth?: { header: string; value: string }): SipRequest {
   const h = req.headers.clone();
-  h.set("Via", ourVia(host, port)); // our requests carry exactly one Via; set() keeps its position
+  // Our requests carry exactly one Via; set() keeps its position. Same transport as before.
+  h.set("Via", ourVia(host, port, req.topVia?.transport ?? "UDP"));
   const seq = (req.cseq?.seq ?? 1) + 1;
   h.set("CSeq", `${seq} ${req.method}`);
   if (auth) h.set(auth.header, auth.value);

@@ -70,7 +70,7 @@ export abstract class CallBase {
     if (!d) return Promise.resolve({ ok: false, statusCode: null });
     const dest = d.destination();
     if (!dest) return Promise.resolve({ ok: false, statusCode: null });
-    const bye = d.request("BYE", { host: this.core.host, port: this.core.port });
+    const bye = d.request("BYE", this.core.sentBy);
     return new Promise((resolve) => {
       this.core.sendAuthed(bye, dest, {
         onFinal: (res) => resolve({ ok: res.status >= 200 && res.status < 300, statusCode: res.status }),

@@ -9,7 +9,8 @@ import { DEFAULT_TIMERS } from "../timers.js";
 import type { ClientTransaction } from "../transaction/client.js";
 import { TransactionLayer, type TransactionUser } from "../transaction/layer.js";
 import type { ServerTransaction } from "../transaction/server.js";
-import type { Address } from "../transport/transport.js";
+import { StreamTransport } from "../transport/stream.js";
+import type { Address, Transport } from "../transport/transport.js";
 import { UdpTransport } from "../transport/udp.js";
 import { ALLOW, buildResponse, reasonFor, reissue } from "./build.js";
 import { dialogKey } from "./dialog.js";
@@ -47,12 +48,14 @@ export class UserAgentCore implements UserAgent, TransactionUser {
   /** Pending INVITE server transactions → their call, so CANCEL can find the call. */
   readonly pendingIncoming = new Map<ServerTransaction, IncomingCallImpl>();
 
-  constructor(readonly transport: UdpTransport, readonly opts: UserAgentOptions) {
+  constructor(readonly transport: Transport, readonly opts: UserAgentOptions) {
     this.layer = new TransactionLayer(transport, { ...DEFAULT_TIMERS, ...opts.timers });
     this.layer.setUser(this);
     if (opts.onTrace) transport.onTrace(opts.onTrace);
     this.aor = `sip:${opts.account.username}@${opts.domain}`;
-    this.contact = `<sip:${opts.account.username}@${this.host}:${this.port}>`;
+    // §18.1.1 / RFC 3263: a Contact reachable over TCP/TLS says so, or the peer would answer over UDP.
+    const tp = transport.protocol === "UDP" ? "" : `;transport=${transport.protocol.toLowerCase()}`;
+    this.contact = `<sip:${opts.account.username}@${this.host}:${this.port}${tp}>`;
     this.server = { address: opts.server.host, port: opts.server.port };
     this.registration = new Registration(this);
   }
@@ -62,6 +65,10 @@ export class UserAgentCore implements UserAgent, TransactionUser {
   }
   get port(): number {
     return this.transport.localPort;
+  }
+  /** Our Via sent-by and transport (§18.1.1: the Via names the transport the request goes over). */
+  get sentBy(): { host: string; port: number; transport: string } {
+    return { host: this.host, port: this.port, transport: this.transport.protocol };
   }
   get localAddress(): string {
     return this.transport.localAddress;
@@ -144,7 +151,7 @@ export class UserAgentCore implements UserAgent, TransactionUser {
 
   // ---- TransactionUser ----------------------------------------------------------------------
 
-  onRequest(req: SipRequest, tx: ServerTransaction | null, _src: Address): void {
+  onRequest(req: SipRequest, tx: ServerTransaction | null, src: Address): void {
     if (this.closed) return;
     const toTag = req.to?.tag;
     const fromTag = req.from?.tag ?? "";
@@ -160,7 +167,7 @@ export class UserAgentCore implements UserAgent, TransactionUser {
     switch (req.method) {
       case "INVITE": {
         if (!this.incomingHandler) return tx.respond(buildResponse(req, 480, reasonFor(480)));
-        const call = new IncomingCallImpl(this, req, tx);
+        const call = new IncomingCallImpl(this, req, tx, src);
         this.incomingHandler(call);
         return;
       }
@@ -200,8 +207,18 @@ export class UserAgentCore implements UserAgent, TransactionUser {
   }
 }
 
+/**
+ * A user agent on its own transport: UDP (default), TCP or TLS as `server.transport` says. Over
+ * TCP/TLS it listens on localAddress:localPort (our Via sent-by and Contact) and keeps one
+ * connection per remote; `tls` sets certificate verification and an optional client certificate.
+ */
 export async function createUserAgent(opts: UserAgentOptions): Promise<UserAgent> {
-  if (opts.server.transport !== "UDP") throw new Error(`SIP transport ${opts.server.transport} is not supported yet (UDP only)`);
-  const transport = await UdpTransport.open({ address: opts.localAddress ?? "127.0.0.1", port: opts.localPort ?? 0 });
+  const address = opts.localAddress ?? "127.0.0.1";
+  const port = opts.localPort ?? 0;
+  const proto = opts.server.transport ?? "UDP";
+  let transport: Transport;
+  if (proto === "UDP") transport = await UdpTransport.open({ address, port });
+  else if (proto === "TCP" || proto === "TLS") transport = await StreamTransport.open({ protocol: proto, address, port, tls: opts.tls });
+  else throw new Error(`unknown SIP transport ${String(proto)}`);
   return new UserAgentCore(transport, opts);
 }

@@ -90,7 +90,7 @@ export class Dialog {
    * remote target and Route the route set; with a strict one the first route becomes the
    * Request-URI and the remote target is appended as the last Route.
    */
-  request(method: string, via: { host: string; port: number }, opts: { cseq?: number; body?: string; contact?: string } = {}): SipRequest {
+  request(method: string, via: { host: string; port: number; transport?: string }, opts: { cseq?: number; body?: string; contact?: string } = {}): SipRequest {
     const seq = opts.cseq ?? ++this.localSeq;
     let uri = this.remoteTarget;
     let routes = this.routeSet;
@@ -102,7 +102,7 @@ export class Dialog {
     return buildRequest({
       method,
       uri,
-      via: formatVia({ transport: "UDP", host: via.host, port: via.port, params: { branch: newBranch(), rport: null } }),
+      via: formatVia({ transport: via.transport ?? "UDP", host: via.host, port: via.port, params: { branch: newBranch(), rport: null } }),
       from: this.localHeader,
       to: this.remoteHeader,
       callId: this.callId,

@@ -4,7 +4,7 @@
  * and if it never does the dialog is confirmed and ended with BYE.
  */
 import type { SipRequest } from "../message.js";
-import { TransactionLayer } from "../transaction/layer.js";
+import type { Address } from "../transport/transport.js";
 import type { InviteServerTransaction, ServerTransaction } from "../transaction/server.js";
 import { TimerSet } from "../transaction/timer-set.js";
 import { ALLOW, buildResponse, reasonFor } from "./build.js";
@@ -26,13 +26,17 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
   private timers = new TimerSet<"retransmit" | "giveUp">();
   private key: string;
 
-  constructor(core: UserAgentCore, private invite: SipRequest, tx: ServerTransaction) {
+  /** Where our responses go (the connection the INVITE came on, for TCP/TLS). */
+  private readonly responseDest: Address;
+
+  constructor(core: UserAgentCore, private invite: SipRequest, tx: ServerTransaction, src: Address) {
     super(core);
     if (tx.kind !== "invite-server") throw new Error("IncomingCall needs an INVITE server transaction");
     this.tx = tx;
     this.callId = invite.callId;
     this.from = invite.headers.get("from") ?? "";
     this.remoteSdp = invite.body;
+    this.responseDest = core.layer.responseDest(invite, src);
     this.key = dialogKey(invite.callId, this.localTag, invite.from?.tag ?? "");
     // Registered before any response so early in-dialog requests find us.
     core.addDialog(this.key, this);
@@ -70,16 +74,18 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
     });
     this.tx.respond(ok);
     // §13.3.1.4: re-send the 2xx at T1, doubling up to T2, until the ACK; give up after 64*T1.
+    // Over TCP/TLS the 2xx is not re-sent (the connection delivers it; proxies on the path
+    // retransmit on their own unreliable legs), but the ACK wait still bounds the call.
     const t = this.core.layer.timers;
-    const dest = TransactionLayer.responseDestination(this.invite);
+    const dest = this.responseDest;
     let interval = t.A;
     const again = () => {
-      if (this.acked || this.ended || !dest) return;
+      if (this.acked || this.ended) return;
       this.core.layer.sendStateless(ok, dest);
       interval = Math.min(interval * 2, t.T2);
       this.timers.start("retransmit", interval, again);
     };
-    this.timers.start("retransmit", interval, again);
+    if (!this.core.transport.reliable) this.timers.start("retransmit", interval, again);
     this.timers.start("giveUp", t.H, () => {
       if (!this.acked && !this.ended) void this.sendBye();
     });

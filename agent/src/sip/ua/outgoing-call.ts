@@ -8,7 +8,8 @@ import { cancelFor } from "../transaction/build.js";
 import { ALLOW, buildRequest, ourVia } from "./build.js";
 import { CallBase } from "./call-base.js";
 import type { UserAgentCore } from "./core.js";
-import { Dialog } from "./dialog.js";
+import type { Address } from "../transport/transport.js";
+import { Dialog, uriAddress } from "./dialog.js";
 import { newCallId, newTag } from "./ids.js";
 import type { ByeResult, CallFinal, CallTimings, InviteOptions, OutgoingCall } from "./types.js";
 
@@ -25,6 +26,8 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
   private cancelSent = false;
   private ack: SipRequest | null = null;
   private readonly t0 = performance.now();
+  /** Where out-of-dialog requests of this call go: the outbound proxy, or the Request-URI's host:port (direct). */
+  private readonly dest: Address;
 
   constructor(core: UserAgentCore, uri: string, sdp: string, private opts: InviteOptions) {
     super(core);
@@ -34,7 +37,7 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
     this.invite = buildRequest({
       method: "INVITE",
       uri,
-      via: ourVia(core.host, core.port),
+      via: ourVia(core.host, core.port, core.transport.protocol),
       from: `${core.identity};tag=${newTag()}`,
       to: `<${uri}>`,
       callId: this.callId,
@@ -44,7 +47,8 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
       extra: [["Allow", ALLOW], ...(opts.headers ?? [])],
       body: sdp,
     });
-    core.sendAuthed(this.invite, core.server, {
+    this.dest = opts.direct ? uriAddress(uri) ?? core.server : core.server;
+    core.sendAuthed(this.invite, this.dest, {
       onSent: (req) => (this.invite = req),
       onProvisional: (res) => this.onProvisional(res),
       onFinal: (res) => this.onFinal(res),
@@ -87,7 +91,7 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
     }
     this.dialog = d;
     this.core.addDialog(d.key, this);
-    this.ack = d.request("ACK", { host: this.core.host, port: this.core.port }, { cseq: this.invite.cseq?.seq ?? 1 });
+    this.ack = d.request("ACK", this.core.sentBy, { cseq: this.invite.cseq?.seq ?? 1 });
     d.localSeq = this.invite.cseq?.seq ?? 1;
     this.resendAck();
     this.timings.answeredMs = performance.now() - this.t0;
@@ -118,7 +122,7 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
   private sendCancel() {
     if (this.cancelSent || this.finalDone) return;
     this.cancelSent = true;
-    this.core.layer.sendRequest(cancelFor(this.invite), this.core.server, { onResponse() {}, onTimeout() {} });
+    this.core.layer.sendRequest(cancelFor(this.invite), this.dest, { onResponse() {}, onTimeout() {} });
   }
 
   bye(): Promise<ByeResult> {

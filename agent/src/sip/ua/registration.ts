@@ -25,7 +25,7 @@ export class Registration {
     const req = buildRequest({
       method: "REGISTER",
       uri: `sip:${core.opts.domain}`,
-      via: ourVia(core.host, core.port),
+      via: ourVia(core.host, core.port, core.transport.protocol),
       from: `${core.identity};tag=${this.fromTag}`,
       to: core.identity,
       callId: this.callId,

@@ -1,6 +1,9 @@
 /** Public types of the user agent API. */
 import type { TimerBase } from "../timers.js";
+import type { TlsOptions } from "../transport/stream.js";
 import type { TraceEvent } from "../transport/transport.js";
+
+export type { TlsOptions };
 
 export interface UserAgentOptions {
   /** Local address to bind (default 127.0.0.1); also used in Via and Contact. */
@@ -9,6 +12,8 @@ export interface UserAgentOptions {
   localPort?: number;
   /** The registrar / outbound proxy every out-of-dialog request is sent to. */
   server: { host: string; port: number; transport: "UDP" | "TCP" | "TLS" };
+  /** TLS settings when server.transport is "TLS": verification (system CAs by default), client certificate, SNI name. */
+  tls?: TlsOptions;
   /** SIP domain of the account: AoR sip:username@domain, REGISTER sip:domain. */
   domain: string;
   account: { username: string; authUsername?: string; password: string; realm?: string | null; displayName?: string };
@@ -52,6 +57,11 @@ export interface InviteOptions {
   onProvisional?: (code: number, reason: string, atMs: number) => void;
   /** Extra header fields for the INVITE. */
   headers?: [string, string][];
+  /**
+   * Send the INVITE (and its CANCEL) to the Request-URI's host:port (maddr, port, default 5060)
+   * instead of the configured server: calling a peer directly, without registrar or proxy.
+   */
+  direct?: boolean;
 }
 
 export interface OutgoingCall {
