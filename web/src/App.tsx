@@ -1,12 +1,68 @@
-import { Match, Show, Switch } from "solid-js";
+import { createResource, For, Match, Show, Switch } from "solid-js";
+import type { Project } from "../../protocol/index.js";
+import { apiGet } from "./lib/api.js";
 import { signOut, token } from "./lib/auth.js";
 import { currentRoute, href, type Route } from "./lib/router.js";
 import { SignIn } from "./components/SignIn.js";
 import { HomePage } from "./pages/HomePage.js";
 import { RunPage } from "./pages/RunPage.js";
 import { EndpointPage } from "./pages/EndpointPage.js";
+import { RegistrarsPage } from "./pages/RegistrarsPage.js";
+import { TestPage } from "./pages/TestPage.js";
+import { AgentsPage } from "./pages/AgentsPage.js";
+import { TokensPage } from "./pages/TokensPage.js";
 
 const as = <N extends Route["name"]>(r: Route, n: N) => (r.name === n ? (r as Extract<Route, { name: N }>) : false);
+
+type Section = "tests" | "registrars" | "agents" | "tokens";
+function sectionOf(r: Route): Section | null {
+  switch (r.name) {
+    case "home":
+    case "run":
+    case "endpoint":
+    case "newTest":
+    case "test":
+      return "tests";
+    case "registrars":
+      return "registrars";
+    case "agents":
+      return "agents";
+    case "tokens":
+      return "tokens";
+    default:
+      return null;
+  }
+}
+
+/** The header navigation; project pages use the project in the address, else the first project. */
+function Nav() {
+  const [projects] = createResource(() => token(), () => apiGet<Project[]>("/projects").catch(() => [] as Project[]));
+  const pid = () => {
+    const r = currentRoute();
+    return "pid" in r ? r.pid : projects.latest?.[0]?.id;
+  };
+  const items = (): { section: Section; label: string; to: string | undefined }[] => [
+    { section: "tests", label: "Tests", to: href({ name: "home" }) },
+    { section: "registrars", label: "Registrars", to: pid() ? href({ name: "registrars", pid: pid()! }) : undefined },
+    { section: "agents", label: "Agents", to: href({ name: "agents" }) },
+    { section: "tokens", label: "API tokens", to: href({ name: "tokens" }) },
+  ];
+  return (
+    <nav class="mainnav" aria-label="Main">
+      <ul>
+        <For each={items()}>
+          {(it) => (
+            <li>
+              <a href={it.to ?? "#/"} aria-current={sectionOf(currentRoute()) === it.section ? "page" : undefined} aria-disabled={it.to ? undefined : "true"}>
+                {it.label}
+              </a>
+            </li>
+          )}
+        </For>
+      </ul>
+    </nav>
+  );
+}
 
 export function App() {
   return (
@@ -16,9 +72,10 @@ export function App() {
           <svg viewBox="0 0 16 16" width="18" height="18" aria-hidden="true">
             <circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="2.5" />
           </svg>
-          Ringfleet
+          <span class="brand-name">Ringfleet</span>
         </a>
-        <button type="button" class="btn small ghost" onClick={() => signOut()}>
+        <Nav />
+        <button type="button" class="btn small ghost signout" onClick={() => signOut()}>
           Sign out
         </button>
       </header>
@@ -31,6 +88,21 @@ export function App() {
         </Match>
         <Match when={as(currentRoute(), "endpoint")} keyed>
           {(r) => <EndpointPage pid={r.pid} rid={r.rid} eid={r.eid} />}
+        </Match>
+        <Match when={as(currentRoute(), "registrars")} keyed>
+          {(r) => <RegistrarsPage pid={r.pid} />}
+        </Match>
+        <Match when={as(currentRoute(), "newTest")} keyed>
+          {(r) => <TestPage pid={r.pid} />}
+        </Match>
+        <Match when={as(currentRoute(), "test")} keyed>
+          {(r) => <TestPage pid={r.pid} tid={r.tid} />}
+        </Match>
+        <Match when={as(currentRoute(), "agents")}>
+          <AgentsPage />
+        </Match>
+        <Match when={as(currentRoute(), "tokens")}>
+          <TokensPage />
         </Match>
         <Match when={as(currentRoute(), "notFound")} keyed>
           {(r) => (

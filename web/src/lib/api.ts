@@ -64,6 +64,12 @@ export async function apiRequest<T>(method: string, path: string, opts: { query?
 export const apiGet = async <T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> =>
   (await apiRequest<T>("GET", path, { query, signal })).data;
 export const apiPost = async <T>(path: string, body: unknown = {}): Promise<T> => (await apiRequest<T>("POST", path, { body })).data;
+export const apiPut = async <T>(path: string, body: unknown): Promise<T> => (await apiRequest<T>("PUT", path, { body })).data;
+export const apiPatch = async <T>(path: string, body: unknown): Promise<T> => (await apiRequest<T>("PATCH", path, { body })).data;
+export const apiDelete = async <T>(path: string): Promise<T> => (await apiRequest<T>("DELETE", path)).data;
+
+/** `/projects/{pid}` with escaping. */
+export const projectPath = (pid: string) => `/projects/${encodeURIComponent(pid)}`;
 
 /** A readable sentence for any error, with field issues appended. */
 export function errorMessage(e: unknown): string {

@@ -20,6 +20,15 @@ describe("hash router", () => {
     expect(parseRoute(h)).toEqual({ name: "endpoint", pid: "p/1", rid: "r 1", eid: "e#1" });
     expect(href({ name: "home" })).toBe("#/");
   });
+  it("parses the management pages", () => {
+    expect(parseRoute("#/agents")).toEqual({ name: "agents" });
+    expect(parseRoute("#/tokens")).toEqual({ name: "tokens" });
+    expect(parseRoute("#/projects/p1/registrars")).toEqual({ name: "registrars", pid: "p1" });
+    expect(parseRoute("#/projects/p1/tests/new")).toEqual({ name: "newTest", pid: "p1" });
+    expect(parseRoute("#/projects/p1/tests/t1")).toEqual({ name: "test", pid: "p1", tid: "t1" });
+    for (const r of [{ name: "agents" }, { name: "tokens" }, { name: "registrars", pid: "p 1" }, { name: "newTest", pid: "p" }, { name: "test", pid: "p", tid: "t/1" }] as const)
+      expect(parseRoute(href(r))).toEqual(r);
+  });
   it("ignores a query after the hash path", () => {
     expect(parseRoute("#/projects/p1/runs/r1?x=1")).toEqual({ name: "run", pid: "p1", rid: "r1" });
   });

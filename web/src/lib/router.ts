@@ -1,5 +1,7 @@
 /**
- * A tiny hash router: `#/`, `#/projects/{pid}/runs/{rid}`, `#/projects/{pid}/runs/{rid}/endpoints/{eid}`.
+ * A tiny hash router: `#/`, `#/projects/{pid}/runs/{rid}`, `#/projects/{pid}/runs/{rid}/endpoints/{eid}`,
+ * `#/projects/{pid}/registrars`, `#/projects/{pid}/tests/new`, `#/projects/{pid}/tests/{tid}`,
+ * `#/agents`, `#/tokens`.
  * `parseRoute` and `href` are pure; `currentRoute` is a signal that follows `hashchange`.
  */
 import { createRoot, createSignal, type Accessor } from "solid-js";
@@ -8,6 +10,11 @@ export type Route =
   | { name: "home" }
   | { name: "run"; pid: string; rid: string }
   | { name: "endpoint"; pid: string; rid: string; eid: string }
+  | { name: "registrars"; pid: string }
+  | { name: "newTest"; pid: string }
+  | { name: "test"; pid: string; tid: string }
+  | { name: "agents" }
+  | { name: "tokens" }
   | { name: "notFound"; path: string };
 
 function segments(hash: string): string[] {
@@ -27,6 +34,11 @@ function segments(hash: string): string[] {
 export function parseRoute(hash: string): Route {
   const s = segments(hash);
   if (s.length === 0) return { name: "home" };
+  if (s.length === 1 && s[0] === "agents") return { name: "agents" };
+  if (s.length === 1 && s[0] === "tokens") return { name: "tokens" };
+  if (s[0] === "projects" && s[1] && s.length === 3 && s[2] === "registrars") return { name: "registrars", pid: s[1] };
+  if (s[0] === "projects" && s[1] && s.length === 4 && s[2] === "tests" && s[3])
+    return s[3] === "new" ? { name: "newTest", pid: s[1] } : { name: "test", pid: s[1], tid: s[3] };
   if (s[0] === "projects" && s[2] === "runs" && s[1] && s[3]) {
     if (s.length === 4) return { name: "run", pid: s[1], rid: s[3] };
     if (s.length === 6 && s[4] === "endpoints" && s[5]) return { name: "endpoint", pid: s[1], rid: s[3], eid: s[5] };
@@ -43,12 +55,23 @@ export function href(route: Route): string {
       return `#/projects/${e(route.pid)}/runs/${e(route.rid)}`;
     case "endpoint":
       return `#/projects/${e(route.pid)}/runs/${e(route.rid)}/endpoints/${e(route.eid)}`;
+    case "registrars":
+      return `#/projects/${e(route.pid)}/registrars`;
+    case "newTest":
+      return `#/projects/${e(route.pid)}/tests/new`;
+    case "test":
+      return `#/projects/${e(route.pid)}/tests/${e(route.tid)}`;
+    case "agents":
+      return "#/agents";
+    case "tokens":
+      return "#/tokens";
     case "notFound":
       return "#" + route.path;
   }
 }
 
 export const runHref = (pid: string, rid: string) => href({ name: "run", pid, rid });
+export const testHref = (pid: string, tid: string) => href({ name: "test", pid, tid });
 export const endpointHref = (pid: string, rid: string, eid: string) => href({ name: "endpoint", pid, rid, eid });
 
 export function navigate(to: string): void {

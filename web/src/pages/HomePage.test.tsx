@@ -40,7 +40,8 @@ describe("home page", () => {
     const card = await screen.findByRole("article", { name: "Test Demo test" });
     expect(within(card).getByText(/10 endpoints/)).toBeTruthy();
     expect(within(card).getByText(/callers ×5 → receivers/)).toBeTruthy();
-    const runs = await within(card).findAllByRole("link");
+    const runs = within(await within(card).findByRole("list", { name: "Recent runs" })).getAllByRole("link");
+    expect(within(card).getByRole("link", { name: "Edit test Demo test" }).getAttribute("href")).toBe("#/projects/p1/tests/t1");
     expect(runs.map((a) => a.getAttribute("href"))).toEqual(["#/projects/p1/runs/r9", "#/projects/p1/runs/r8"]);
     expect(within(card).getByText("MOS 4.31")).toBeTruthy();
     expect(card.querySelector("time")?.getAttribute("title")).toMatch(/UTC$/);

@@ -4,7 +4,7 @@ import type { Project, Test, TestRun } from "../../../protocol/index.js";
 import { apiGet, apiPost, errorMessage } from "../lib/api.js";
 import { duration, num } from "../lib/format.js";
 import { qualityLevel } from "../lib/quality.js";
-import { navigate, runHref } from "../lib/router.js";
+import { href, navigate, runHref, testHref } from "../lib/router.js";
 import { Empty, ErrorBox, Loading } from "../components/States.js";
 import { StatusBadge } from "../components/StatusBadge.js";
 import { Time } from "../components/Time.js";
@@ -71,7 +71,11 @@ function TestCard(props: { pid: string; test: Test }) {
     <article class="panel test-card" aria-label={`Test ${props.test.name}`}>
       <div class="test-head">
         <div>
-          <h3>{props.test.name}</h3>
+          <h3>
+            <a href={testHref(props.pid, props.test.id)} aria-label={`Edit test ${props.test.name}`}>
+              {props.test.name}
+            </a>
+          </h3>
           <p class="muted small-text">{groupsSummary(props.test)}</p>
           <p class="small-text">
             <span>{props.test.totalEndpoints} endpoints</span> · <span>{duration(props.test.durationSec)} calls</span>
@@ -98,7 +102,12 @@ function ProjectSection(props: { project: Project }) {
   const [tests, { refetch }] = createResource(() => props.project.id, (pid) => apiGet<Test[]>(`${p(pid)}/tests`));
   return (
     <section class="project" aria-label={`Project ${props.project.name}`}>
-      <h2 class="project-title">{props.project.name}</h2>
+      <div class="project-head">
+        <h2 class="project-title">{props.project.name}</h2>
+        <a class="btn small" href={href({ name: "newTest", pid: props.project.id })}>
+          New test
+        </a>
+      </div>
       <Show when={!tests.error} fallback={<ErrorBox message={errorMessage(tests.error)} onRetry={() => void refetch()} />}>
         <Show when={tests()} fallback={<Loading label="Loading tests…" />}>
           {(list) => (

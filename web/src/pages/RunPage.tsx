@@ -162,7 +162,15 @@ export function RunPage(props: { pid: string; rid: string }) {
               <header class="run-header panel">
                 <div class="run-title">
                   <nav class="crumbs" aria-label="Breadcrumb">
-                    <a href={href({ name: "home" })}>Tests</a> <span aria-hidden="true">/</span> <span>Run</span>
+                    <a href={href({ name: "home" })}>Tests</a> <span aria-hidden="true">/</span>{" "}
+                    <Show when={restRun()} fallback={<span>Test</span>}>
+                      {(r) => (
+                        <a href={href({ name: "test", pid: props.pid, tid: r().testId })} aria-label={`Test ${r().testName}`}>
+                          Test
+                        </a>
+                      )}
+                    </Show>{" "}
+                    <span aria-hidden="true">/</span> <span>Run</span>
                   </nav>
                   <h1>
                     {restRun()?.testName ?? "Test run"} <StatusBadge status={st()} />
