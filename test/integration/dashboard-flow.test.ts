@@ -1,0 +1,227 @@
+/**
+ * The dashboard's management flow in a real browser against the real stack: registrar CRUD with
+ * messages beside fields, CSV import with preview and per-row errors, a two-group test built in the
+ * editor (with its topology), run → live run page → endpoint SIP trace → the test's run list, agents
+ * and tokens. Screenshots of every page at 390×844 and 1440×900 go to .test-artifacts/pages/.
+ */
+import { describe, expect, inject, it } from "vitest";
+import { chromium, type Page } from "playwright-core";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ENDPOINT_PHASES } from "../../protocol/index.js";
+import { CHROMIUM_ARGS } from "../browser/run-page.js";
+import { call } from "./client.js";
+
+const ARTIFACTS = join(new URL("../..", import.meta.url).pathname, ".test-artifacts", "pages");
+const SIZES = [
+  [1440, 900],
+  [390, 844],
+] as const;
+
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const [w, h] of SIZES) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${w}x${h}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+async function phaseCounts(page: Page): Promise<Record<string, number>> {
+  return page.evaluate((phases: string[]) => {
+    const out: Record<string, number> = {};
+    for (const p of phases) {
+      const n = Number(document.querySelector(`[data-testid="phase-count-${p}"]`)?.textContent?.trim());
+      if (Number.isFinite(n)) out[p] = n;
+    }
+    return out;
+  }, [...ENDPOINT_PHASES]);
+}
+
+describe("dashboard management flow", () => {
+  it("registrar + CSV import → two-group test → run → live page → endpoint trace → run list; agents; tokens", async () => {
+    const base = inject("stackUrl").replace(/\/+$/, "");
+    const pid = inject("stackProjectId");
+    const suffix = Date.now().toString(36);
+    const registrars = (await call("GET", `/projects/${pid}/registrars`)).body.data as { id: string; name: string; domain: string; port: number | null; builtin: boolean }[];
+    const builtin = registrars.find((r) => r.builtin)!;
+    expect(builtin).toBeTruthy();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const profile = mkdtempSync(join(tmpdir(), "ringfleet-chromium-"));
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 } });
+    const problems: string[] = [];
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.setDefaultTimeout(10_000);
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    try {
+      await page.goto(`${base}/?token=${encodeURIComponent(inject("stackToken"))}#/`, { waitUntil: "domcontentloaded" });
+      await page.getByRole("heading", { name: "Tests", level: 1 }).waitFor();
+      await page.locator(".test-card").first().waitFor();
+      await shoot(page, "home");
+
+      // ---- registrars: create with field errors, CSV preview with per-row errors, import, delete
+      const nav = page.getByRole("navigation", { name: "Main" });
+      await nav.getByRole("link", { name: "Registrars" }).click();
+      await page.getByRole("table", { name: "Registrars" }).getByText("Built-in registrar").waitFor();
+      await page.getByRole("button", { name: "New registrar" }).click();
+      const regForm = page.getByRole("form", { name: "New registrar" });
+      const regName = `E2E registrar ${suffix}`;
+      await regForm.getByLabel("Name", { exact: true }).fill(regName);
+      await regForm.getByLabel("Domain").fill("sip://bad host");
+      await regForm.getByLabel("Port").fill("70000");
+      await regForm.getByRole("button", { name: "Create registrar" }).click();
+      await regForm.getByText("must be a host name or IP address without scheme or port").waitFor();
+      await regForm.getByText("must be a port number from 1 to 65535").waitFor();
+      expect(await regForm.getByLabel("Domain").getAttribute("aria-invalid")).toBe("true");
+      await shoot(page, "registrar-form-errors");
+      await regForm.getByLabel("Domain").fill(builtin.domain);
+      await regForm.getByLabel("Port").fill(String(builtin.port ?? ""));
+      await regForm.getByRole("button", { name: "Create registrar" }).click();
+      await page.getByRole("table", { name: "Registrars" }).getByRole("button", { name: `Show accounts of ${regName}` }).waitFor();
+      const accounts = page.getByRole("region", { name: `SIP accounts of ${regName}` });
+      await accounts.getByText("No accounts yet").waitFor();
+
+      await accounts.getByLabel("CSV", { exact: true }).fill("username,password\n7001,pw-a\n7002,\nbad user,x\n7001,dup\n");
+      await accounts.getByRole("button", { name: "Preview" }).click();
+      const preview = accounts.getByRole("table", { name: "CSV preview" });
+      await preview.waitFor();
+      expect(await preview.locator("tbody tr").count()).toBe(4);
+      await accounts.getByText("4 rows, 3 with errors").waitFor();
+      await preview.getByText("password: must not be empty").waitFor();
+      await preview.getByText("username: duplicate of line 2").waitFor();
+      await preview.getByText(/username: may contain only SIP user characters/).waitFor();
+      expect(await accounts.getByRole("button", { name: /^Import \d+ accounts?$/ }).isDisabled()).toBe(true);
+      await shoot(page, "registrars-csv-preview");
+
+      await accounts.getByLabel("CSV", { exact: true }).fill("7001,pw-a\n7002,pw-b,auth7002\n7003,pw-c,,example.test\n");
+      await accounts.getByRole("button", { name: "Preview" }).click();
+      await accounts.getByText("3 rows, all valid").waitFor();
+      await accounts.getByRole("button", { name: "Import 3 accounts" }).click();
+      await accounts.getByText("Imported 3 accounts.").waitFor();
+      const accTable = accounts.getByRole("table", { name: "SIP accounts" });
+      for (const u of ["7001", "7002", "7003"]) await accTable.getByRole("cell", { name: u, exact: true }).waitFor();
+      // An import that names an existing user is refused before it is sent.
+      await accounts.getByLabel("CSV", { exact: true }).fill("7003,again\n7004,new\n");
+      await accounts.getByRole("button", { name: "Preview" }).click();
+      await accounts.getByRole("table", { name: "CSV preview" }).getByText("username: already exists on this registrar").waitFor();
+      const created = (await call("GET", `/projects/${pid}/registrars`)).body.data.find((r: { name: string }) => r.name === regName);
+      expect(created).toMatchObject({ domain: builtin.domain, port: builtin.port, transport: "UDP", accountCount: 3 });
+      await shoot(page, "registrars");
+
+      await page.getByRole("button", { name: `Delete registrar ${regName}` }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete registrar" }).click();
+      await page.getByRole("table", { name: "Registrars" }).getByText(regName).waitFor({ state: "detached" });
+
+      // ---- a two-group test in the editor
+      await nav.getByRole("link", { name: "Tests" }).click();
+      await page.getByRole("link", { name: "New test" }).first().click();
+      const testForm = page.getByRole("form", { name: "New test" });
+      await testForm.waitFor();
+      const testName = `Dashboard flow ${suffix}`;
+      await testForm.getByLabel("Test name").fill(testName);
+      await testForm.getByLabel("Call duration (s)").fill("8");
+      const g1 = testForm.getByRole("group", { name: "Group 1", exact: true });
+      const g2 = testForm.getByRole("group", { name: "Group 2", exact: true });
+      expect(await g1.getByLabel("Registrar").inputValue()).toBe(builtin.id);
+      expect(await g2.getByLabel("Callee", { exact: true }).inputValue()).toBe("RECEIVE");
+      await g1.getByLabel("Endpoints").fill("0");
+      await testForm.getByRole("button", { name: "Create test" }).click();
+      await g1.getByText("must be at least 1").waitFor();
+      await g1.getByLabel("Endpoints").fill("2");
+      await g1.getByText("must be at least 1").waitFor({ state: "detached" });
+      // Topology follows the edits: rename the receivers, the arrow follows.
+      await g2.getByLabel("Group name").fill("answerers");
+      expect(await g1.getByLabel("Group to call").inputValue()).toBe("answerers");
+      const topo = page.getByTestId("topology");
+      await topo.locator('[data-testid="topology-node"][data-title="answerers"]').waitFor();
+      expect(await topo.getAttribute("data-edges")).toBe("1");
+      expect(await topo.locator("svg").getAttribute("aria-label")).toBe("Group topology: callers calls answerers");
+      await shoot(page, "test-new");
+      await testForm.getByRole("button", { name: "Create test" }).click();
+      await page.getByRole("heading", { name: `Test: ${testName}` }).waitFor();
+      expect(page.url()).toMatch(/#\/projects\/[^/]+\/tests\/[^/]+$/);
+      const testId = decodeURIComponent(page.url().split("/tests/")[1]!);
+      const saved = (await call("GET", `/projects/${pid}/tests/${testId}`)).body.data;
+      expect(saved).toMatchObject({ name: testName, durationSec: 8, totalEndpoints: 4 });
+      expect(saved.groups.map((g: { name: string; callee: unknown; registrarId: string }) => [g.name, g.callee, g.registrarId])).toEqual([
+        ["callers", { type: "GROUP", group: "answerers" }, builtin.id],
+        ["answerers", { type: "RECEIVE" }, builtin.id],
+      ]);
+
+      // ---- run it and watch it live
+      await page.getByRole("button", { name: "Run test" }).click();
+      await page.waitForURL(/\/runs\/[^/]+$/);
+      const runId = decodeURIComponent(page.url().split("/runs/")[1]!);
+      await page.locator('[data-testid="phase-count-INCALL"]').waitFor({ state: "attached", timeout: 20_000 });
+      const seen = new Set<string>();
+      let inCall = false;
+      for (let i = 0; i < 25 && !inCall; i++) {
+        const c = await phaseCounts(page);
+        seen.add(JSON.stringify(c));
+        inCall = (c.INCALL ?? 0) === 4;
+        if (!inCall) await page.waitForTimeout(500);
+      }
+      expect(inCall, `phase counts seen: ${[...seen].join(" ")}`).toBe(true);
+      expect(seen.size).toBeGreaterThan(1);
+      await shoot(page, "run-live");
+      await page.locator('[data-testid="run-status"][data-status="COMPLETED"]').first().waitFor({ timeout: 40_000 });
+      const end = await phaseCounts(page);
+      seen.add(JSON.stringify(end));
+      expect(end.CLOSED).toBe(4);
+      await shoot(page, "run-completed");
+
+      // ---- an endpoint and its SIP trace, then back
+      await page.getByRole("table", { name: "Endpoint list" }).getByRole("link").first().click();
+      const trace = page.getByRole("region", { name: "SIP trace" });
+      await trace.waitFor();
+      await trace.locator("summary", { hasText: "REGISTER " }).first().waitFor();
+      await trace.locator("summary", { hasText: "SIP/2.0 200" }).first().waitFor();
+      await shoot(page, "endpoint");
+      await page.goBack();
+      await page.locator('[data-testid="run-status"][data-status="COMPLETED"]').first().waitFor();
+
+      // ---- the run is in the test's run list
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: `Test ${testName}` }).click();
+      await page.getByRole("list", { name: "Test runs" }).locator(`a[data-run-id="${runId}"]`).waitFor();
+      await shoot(page, "test-edit");
+
+      // ---- agents
+      await nav.getByRole("link", { name: "Agents" }).click();
+      const agents = page.getByRole("table", { name: "Agents" });
+      await agents.locator('[data-status="ONLINE"]').first().waitFor();
+      await shoot(page, "agents");
+
+      // ---- tokens: an agent token, its secret once with the run command, then revoke it
+      await nav.getByRole("link", { name: "API tokens" }).click();
+      const tokName = `e2e agent ${suffix}`;
+      const tokForm = page.getByRole("form", { name: "Create token" });
+      await tokForm.getByLabel("Token name").fill(tokName);
+      await tokForm.getByLabel("Kind").selectOption("agent");
+      await tokForm.getByRole("button", { name: "Create token" }).click();
+      const secret = (await page.getByTestId("token-secret").textContent())!.trim();
+      expect(secret.length).toBeGreaterThan(20);
+      await page.getByLabel("Region for the run command").fill("eu-test");
+      expect((await page.getByTestId("agent-command").textContent())!.trim()).toBe(`ringfleet-agent --server ${new URL(base).origin} --token ${secret} --region eu-test`);
+      await page.getByRole("button", { name: "Copy run command" }).waitFor();
+      await shoot(page, "tokens-created");
+      await page.getByRole("button", { name: "I have copied it" }).click();
+      await page.getByTestId("token-secret").waitFor({ state: "detached" });
+      await page.getByRole("button", { name: `Revoke token ${tokName}` }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Revoke token" }).click();
+      await page.getByRole("button", { name: `Revoke token ${tokName}` }).waitFor({ state: "detached" });
+      const tok = (await call("GET", "/tokens")).body.data.find((t: { name: string }) => t.name === tokName);
+      expect(tok).toMatchObject({ kind: "agent" });
+      expect(tok.revokedAt).toBeTruthy();
+      await shoot(page, "tokens");
+      expect(problems).toEqual([]);
+    } catch (e) {
+      await page.screenshot({ path: join(ARTIFACTS, "failure.png"), fullPage: true }).catch(() => undefined);
+      throw new Error(`${(e as Error).message}\n${problems.join("\n")}`, { cause: e });
+    } finally {
+      await ctx.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
