@@ -1,7 +1,9 @@
 /**
  * Starts a throwaway Kamailio (Debian package) with the project's fixture config
  * (test/fixtures/kamailio/kamailio.cfg): registrar + proxy with digest auth over db_text,
- * in-memory usrloc, Record-Route, one UDP listener on 127.0.0.1:<port>.
+ * in-memory usrloc, Record-Route; a UDP listener on 127.0.0.1:<port>, optionally TCP on
+ * <tcpPort> and TLS on <tlsPort> (self-signed certificate made with the openssl CLI into the
+ * temp dir; `cert` in the handle is its PEM, usable as the CA for verify "custom").
  * stop() kills only the PID this call started.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -15,7 +17,12 @@ export const KAMAILIO_BIN = "/usr/sbin/kamailio";
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "kamailio", "kamailio.cfg");
 
 export interface KamailioOptions {
+  /** UDP listener (always). */
   port: number;
+  /** TCP listener, when given. */
+  tcpPort?: number;
+  /** TLS listener, when given (TLS 1.2+, certificate for 127.0.0.1/localhost, client certificates not required). */
+  tlsPort?: number;
   accounts: { username: string; password: string }[];
   domain?: "127.0.0.1";
   /** Shared memory in MB (peer-setup.md: 256 is enough for functional tests, use 1024 under load). */
@@ -24,6 +31,10 @@ export interface KamailioOptions {
 
 export interface KamailioHandle {
   port: number;
+  tcpPort?: number;
+  tlsPort?: number;
+  /** The TLS listener's self-signed certificate (when tlsPort was given). */
+  cert?: SelfSignedCert;
   pid: number;
   dir: string;
   stop(): Promise<void>;
@@ -71,8 +82,29 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
   const dir = mkdtempSync(join(tmpdir(), "ringfleet-kamailio-"));
   const dbDir = join(dir, "db");
   writeTables(dbDir, opts.accounts, domain);
-  const cfg = readFileSync(FIXTURE, "utf8")
+  let defines = "";
+  let cert: SelfSignedCert | undefined;
+  if (opts.tcpPort) defines += "#!define WITH_TCP\n";
+  if (opts.tlsPort) {
+    defines += "#!define WITH_TLS\n";
+    cert = selfSignedCert(dir, "kamailio.test");
+    writeFileSync(
+      join(dir, "tls.cfg"),
+      [
+        "[server:default]", "method = TLSv1.2+", "verify_certificate = no", "require_certificate = no",
+        `private_key = ${cert.keyPath}`, `certificate = ${cert.certPath}`, "",
+        "[client:default]", "method = TLSv1.2+", "verify_certificate = no", "require_certificate = no", "",
+      ].join("\n"),
+    );
+  }
+  const fixture = readFileSync(FIXTURE, "utf8");
+  // The #!define lines go right after the "#!KAMAILIO" first line.
+  const nl = fixture.indexOf("\n") + 1;
+  const cfg = (fixture.slice(0, nl) + defines + fixture.slice(nl))
     .replace('#!substdef "!LISTEN_PORT!5060!"', `#!substdef "!LISTEN_PORT!${opts.port}!"`)
+    .replace('#!substdef "!TCP_PORT!5060!"', `#!substdef "!TCP_PORT!${opts.tcpPort ?? 0}!"`)
+    .replace('#!substdef "!TLS_PORT!5061!"', `#!substdef "!TLS_PORT!${opts.tlsPort ?? 0}!"`)
+    .replace('#!substdef "!TLS_CFG!/tmp/ringfleet-kamailio-tls.cfg!"', `#!substdef "!TLS_CFG!${join(dir, "tls.cfg")}!"`)
     .replace('#!substdef "!DB_DIR!/tmp/ringfleet-kamailio-db!"', `#!substdef "!DB_DIR!${dbDir}!"`)
     .replace('#!substdef "!SIP_DOMAIN!127.0.0.1!"', `#!substdef "!SIP_DOMAIN!${domain}!"`);
   const cfgPath = join(dir, "kamailio.cfg");
@@ -110,7 +142,7 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (exited !== null) break;
-    if (await probe(opts.port, 300)) return { port: opts.port, pid: child.pid ?? 0, dir, stop };
+    if (await probe(opts.port, 300)) return { port: opts.port, tcpPort: opts.tcpPort, tlsPort: opts.tlsPort, cert, pid: child.pid ?? 0, dir, stop };
   }
   await stop();
   throw new Error(`kamailio did not become ready on 127.0.0.1:${opts.port} (exit ${exited}):\n${log.slice(-4000)}`);

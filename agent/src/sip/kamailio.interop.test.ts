@@ -1,100 +1,127 @@
 /**
- * Interop with a real Kamailio (test/fixtures/kamailio): register two UAs (401 digest), call
- * through the proxy (407 digest, Record-Route, loose routing), hang up after 1 s; a wrong
- * password gets 403 on REGISTER.
+ * Interop with a real Kamailio (test/fixtures/kamailio) over UDP, TCP and TLS: register two UAs
+ * (401 digest), call through the proxy (407 digest, Record-Route, loose routing), hang up; a
+ * wrong password gets 403 on REGISTER; a call to an unregistered user gets 404.
+ * Each transport has its own accounts so a failure in one leaves no registrations in another.
  */
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startKamailio, type KamailioHandle } from "../../../test/support/kamailio.js";
-import { freeUdpPort } from "../../../test/support/ports.js";
+import { hasKamailio, startKamailio, type KamailioHandle } from "../../../test/support/kamailio.js";
+import { freeTcpPort, freeUdpPort } from "../../../test/support/ports.js";
 import { createUserAgent, type IncomingCall, type TraceEvent, type UserAgent } from "./index.js";
 
-const hasKamailio = existsSync("/usr/sbin/kamailio");
 const SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
 
-describe.skipIf(!hasKamailio)("Kamailio interop", () => {
+const TRANSPORTS = [
+  { transport: "UDP", base: 1000 },
+  { transport: "TCP", base: 2000 },
+  { transport: "TLS", base: 3000 },
+] as const;
+
+describe.skipIf(!hasKamailio())("Kamailio interop", () => {
   let k: KamailioHandle;
   const uas: UserAgent[] = [];
-  const mk = async (username: string, password: string, trace?: TraceEvent[]) => {
-    const ua = await createUserAgent({
-      server: { host: "127.0.0.1", port: k.port, transport: "UDP" },
-      domain: "127.0.0.1",
-      account: { username, authUsername: username, password, realm: null },
-      onTrace: trace ? (e) => trace.push(e) : undefined,
-    });
-    uas.push(ua);
-    return ua;
-  };
 
   beforeAll(async () => {
-    k = await startKamailio({ port: await freeUdpPort(), accounts: [{ username: "1001", password: "s3cret-1" }, { username: "1002", password: "s3cret-2" }, { username: "1003", password: "right" }] });
+    const accounts = TRANSPORTS.flatMap(({ base }) => [
+      { username: String(base + 1), password: `s3cret-${base + 1}` },
+      { username: String(base + 2), password: `s3cret-${base + 2}` },
+      { username: String(base + 3), password: "right" },
+    ]);
+    k = await startKamailio({ port: await freeUdpPort(), tcpPort: await freeTcpPort(), tlsPort: await freeTcpPort(), accounts });
   }, 30_000);
   afterAll(async () => {
     for (const ua of uas) await ua.close();
     await k?.stop();
   });
 
-  it("registers, calls through the proxy, BYE ends both sides", async () => {
-    const traceA: TraceEvent[] = [];
-    const a = await mk("1001", "s3cret-1", traceA);
-    const b = await mk("1002", "s3cret-2");
-    const ra = await a.register({ expires: 300 });
-    const rb = await b.register({ expires: 300 });
-    expect(ra).toMatchObject({ ok: true, statusCode: 200 });
-    expect(rb).toMatchObject({ ok: true, statusCode: 200 });
-    if (ra.ok) {
-      expect(ra.expires).toBeGreaterThan(0);
-      expect(ra.expires).toBeLessThanOrEqual(300);
-      expect(ra.timeMs).toBeGreaterThan(0);
-    }
-    expect(traceA.some((e) => e.dir === "in" && e.text.startsWith("SIP/2.0 401"))).toBe(true);
-
-    const calleeEnded = new Promise<string>((resolve) => {
-      b.onIncomingCall((call: IncomingCall) => {
-        expect(call.remoteSdp).toContain("m=audio 40000");
-        call.onEnded((e) => resolve(e.by));
-        call.ringing();
-        setTimeout(() => call.answer(SDP.replace("40000", "40002")), 50);
+  describe.each(TRANSPORTS)("over $transport", ({ transport, base }) => {
+    const user = (n: number) => String(base + n);
+    const mk = async (username: string, password: string, trace?: TraceEvent[]) => {
+      const port = transport === "UDP" ? k.port : transport === "TCP" ? k.tcpPort! : k.tlsPort!;
+      const ua = await createUserAgent({
+        server: { host: "127.0.0.1", port, transport },
+        // Kamailio opens connections to our TLS listener to deliver calls: it needs a certificate
+        // (Kamailio does not verify it); we verify Kamailio's against its self-signed CA.
+        tls: transport === "TLS" ? { verify: "custom", ca: k.cert!.cert, cert: k.cert!.cert, key: k.cert!.key } : undefined,
+        domain: "127.0.0.1",
+        account: { username, authUsername: username, password, realm: null },
+        onTrace: trace ? (e) => trace.push(e) : undefined,
       });
-    });
-    const codes: number[] = [];
-    const call = a.invite("sip:1002@127.0.0.1", SDP, { onProvisional: (c) => codes.push(c) });
-    const final = await call.final;
-    expect(final).toMatchObject({ ok: true, statusCode: 200 });
-    if (final.ok) expect(final.remoteSdp).toContain("m=audio 40002");
-    expect(codes).toContain(180);
-    expect(call.timings.answeredMs).toBeGreaterThan(0);
-    expect(call.timings.firstProvisionalMs).not.toBeNull();
-    expect(traceA.some((e) => e.dir === "in" && e.text.startsWith("SIP/2.0 407"))).toBe(true);
-    // The 200 carries Kamailio's Record-Route, so the ACK and BYE are routed through it.
-    const ok200 = traceA.find((e) => e.dir === "in" && e.text.startsWith("SIP/2.0 200") && e.text.includes("INVITE"));
-    expect(ok200?.text).toMatch(/Record-Route: <sip:127\.0\.0\.1:\d+;lr/i);
+      uas.push(ua);
+      return ua;
+    };
 
-    await new Promise((r) => setTimeout(r, 1000));
-    const callerEnded = new Promise<string>((resolve) => call.onEnded((e) => resolve(e.by)));
-    const bye = await call.bye();
-    expect(bye).toEqual({ ok: true, statusCode: 200 });
-    expect(await callerEnded).toBe("local");
-    expect(await calleeEnded).toBe("remote");
-    const byeOut = traceA.find((e) => e.dir === "out" && e.text.startsWith("BYE "));
-    expect(byeOut?.text).toMatch(/Route: <sip:127\.0\.0\.1:\d+;lr/i);
+    it("registers, calls through the proxy, BYE ends both sides", async () => {
+      const traceA: TraceEvent[] = [];
+      const traceB: TraceEvent[] = [];
+      const a = await mk(user(1), `s3cret-${user(1)}`, traceA);
+      const b = await mk(user(2), `s3cret-${user(2)}`, traceB);
+      const ra = await a.register({ expires: 300 });
+      const rb = await b.register({ expires: 300 });
+      expect(ra).toMatchObject({ ok: true, statusCode: 200 });
+      expect(rb).toMatchObject({ ok: true, statusCode: 200 });
+      if (ra.ok) {
+        expect(ra.expires).toBeGreaterThan(0);
+        expect(ra.expires).toBeLessThanOrEqual(300);
+        expect(ra.timeMs).toBeGreaterThan(0);
+      }
+      expect(traceA.some((e) => e.dir === "in" && e.text.startsWith("SIP/2.0 401"))).toBe(true);
+      const reg = traceA.find((e) => e.dir === "out" && e.text.startsWith("REGISTER "))!.text;
+      expect(reg).toMatch(new RegExp(`^Via: SIP/2\\.0/${transport} `, "m"));
+      if (transport !== "UDP") expect(reg).toMatch(new RegExp(`^Contact: <sip:${user(1)}@127\\.0\\.0\\.1:\\d+;transport=${transport.toLowerCase()}>`, "m"));
 
-    expect((await a.unregister()).ok).toBe(true);
-    expect((await b.unregister()).ok).toBe(true);
-  }, 20_000);
+      const calleeEnded = new Promise<string>((resolve) => {
+        b.onIncomingCall((call: IncomingCall) => {
+          expect(call.remoteSdp).toContain("m=audio 40000");
+          call.onEnded((e) => resolve(e.by));
+          call.ringing();
+          setTimeout(() => call.answer(SDP.replace("40000", "40002")), 50);
+        });
+      });
+      const codes: number[] = [];
+      const call = a.invite(`sip:${user(2)}@127.0.0.1`, SDP, { onProvisional: (c) => codes.push(c) });
+      const final = await call.final;
+      expect(final).toMatchObject({ ok: true, statusCode: 200 });
+      if (final.ok) expect(final.remoteSdp).toContain("m=audio 40002");
+      expect(codes).toContain(180);
+      expect(call.timings.answeredMs).toBeGreaterThan(0);
+      expect(call.timings.firstProvisionalMs).not.toBeNull();
+      expect(traceA.some((e) => e.dir === "in" && e.text.startsWith("SIP/2.0 407"))).toBe(true);
+      // The 200 carries Kamailio's Record-Route, so the ACK and BYE are routed through it.
+      const ok200 = traceA.find((e) => e.dir === "in" && e.text.startsWith("SIP/2.0 200") && e.text.includes("INVITE"));
+      expect(ok200?.text).toMatch(/Record-Route: <sip:127\.0\.0\.1:\d+;.*lr/i);
+      // The callee got the INVITE over the same transport.
+      const inInvite = traceB.find((e) => e.dir === "in" && e.text.startsWith("INVITE "))!.text;
+      expect(inInvite).toMatch(new RegExp(`^Via: SIP/2\\.0/${transport} 127\\.0\\.0\\.1:${transport === "UDP" ? k.port : transport === "TCP" ? k.tcpPort : k.tlsPort};`, "m"));
 
-  it("a wrong password gets 403 on REGISTER", async () => {
-    const trace: TraceEvent[] = [];
-    const c = await mk("1003", "wrong", trace);
-    const r = await c.register({ expires: 300 });
-    expect(r).toMatchObject({ ok: false, statusCode: 403 });
-    const lines = trace.map((e) => `${e.dir} ${e.text.split("\r\n")[0]}`);
-    expect(lines).toContain("in SIP/2.0 401 Unauthorized");
-  }, 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const callerEnded = new Promise<string>((resolve) => call.onEnded((e) => resolve(e.by)));
+      const bye = await call.bye();
+      expect(bye).toEqual({ ok: true, statusCode: 200 });
+      expect(await callerEnded).toBe("local");
+      expect(await calleeEnded).toBe("remote");
+      const byeOut = traceA.find((e) => e.dir === "out" && e.text.startsWith("BYE "));
+      expect(byeOut?.text).toMatch(/Route: <sip:127\.0\.0\.1:\d+;.*lr/i);
+      expect(byeOut?.text).toMatch(new RegExp(`^Via: SIP/2\\.0/${transport} `, "m"));
 
-  it("an unregistered callee gets 404", async () => {
-    const a = await mk("1001", "s3cret-1");
-    const call = a.invite("sip:1003@127.0.0.1", SDP);
-    expect(await call.final).toMatchObject({ ok: false, statusCode: 404 });
-  }, 10_000);
+      expect((await a.unregister()).ok).toBe(true);
+      expect((await b.unregister()).ok).toBe(true);
+    }, 20_000);
+
+    it("a wrong password gets 403 on REGISTER", async () => {
+      const trace: TraceEvent[] = [];
+      const c = await mk(user(3), "wrong", trace);
+      const r = await c.register({ expires: 300 });
+      expect(r).toMatchObject({ ok: false, statusCode: 403 });
+      const lines = trace.map((e) => `${e.dir} ${e.text.split("\r\n")[0]}`);
+      expect(lines).toContain("in SIP/2.0 401 Unauthorized");
+      expect(lines.filter((l) => l.startsWith("out REGISTER"))).toHaveLength(2);
+    }, 10_000);
+
+    it("a call to an unregistered user gets 404", async () => {
+      const a = await mk(user(1), `s3cret-${user(1)}`);
+      const call = a.invite(`sip:${user(3)}@127.0.0.1`, SDP);
+      expect(await call.final).toMatchObject({ ok: false, statusCode: 404 });
+    }, 10_000);
+  });
 });
