@@ -2,7 +2,7 @@
  * The system of record (Turso / libSQL). Live run data lives in each run's Durable Object; this
  * holds what is listed and compared across runs. Timestamps are ISO-8601 UTC text.
  */
-import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, real, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 
 export const orgs = sqliteTable("orgs", {
   id: text("id").primaryKey(),
@@ -165,6 +165,22 @@ export const runEndpoints = sqliteTable(
     metrics: text("metrics", { mode: "json" }).notNull(),
   },
   (t) => [index("run_endpoints_run").on(t.runId)],
+);
+
+/** A run's per-second aggregates across endpoints (for history and run comparison). */
+export const runSeries = sqliteTable(
+  "run_series",
+  {
+    runId: text("run_id").notNull().references(() => testRuns.id, { onDelete: "cascade" }),
+    /** Epoch seconds. */
+    t: integer("t").notNull(),
+    mos: real("mos"),
+    jitterMs: real("jitter_ms"),
+    fractionLost: real("fraction_lost"),
+    rttMs: real("rtt_ms"),
+    reporting: integer("reporting").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.t] })],
 );
 
 export const agents = sqliteTable(

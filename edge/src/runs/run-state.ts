@@ -46,6 +46,13 @@ export const RUN_DEADLINES = {
   setupMarginSec: 40,
   /** STOPPING: agents get this long to hang up and flush before the run completes anyway. */
   stopSec: 30,
-  /** Retry interval for writing results to the database. */
-  persistRetrySec: 5,
+  /** Writing results to the database is retried with back-off: first retry after this… */
+  persistRetrySec: 2,
+  /** …doubling up to this. */
+  persistRetryMaxSec: 60,
 } as const;
+
+/** Delay before persist attempt `failures + 1`: 2, 4, 8, … capped at 60 s. */
+export function persistRetryDelaySec(failures: number): number {
+  return Math.min(RUN_DEADLINES.persistRetryMaxSec, RUN_DEADLINES.persistRetrySec * 2 ** Math.max(0, failures - 1));
+}
