@@ -70,14 +70,14 @@ describe("dashboard management flow", () => {
       const regName = `E2E registrar ${suffix}`;
       await regForm.getByLabel("Name", { exact: true }).fill(regName);
       await regForm.getByLabel("Domain").fill("sip://bad host");
-      await regForm.getByLabel("Port").fill("70000");
+      await regForm.getByLabel("Port", { exact: true }).fill("70000");
       await regForm.getByRole("button", { name: "Create registrar" }).click();
       await regForm.getByText("must be a host name or IP address without scheme or port").waitFor();
       await regForm.getByText("must be a port number from 1 to 65535").waitFor();
       expect(await regForm.getByLabel("Domain").getAttribute("aria-invalid")).toBe("true");
       await shoot(page, "registrar-form-errors");
       await regForm.getByLabel("Domain").fill(builtin.domain);
-      await regForm.getByLabel("Port").fill(String(builtin.port ?? ""));
+      await regForm.getByLabel("Port", { exact: true }).fill(String(builtin.port ?? ""));
       await regForm.getByRole("button", { name: "Create registrar" }).click();
       await page.getByRole("table", { name: "Registrars" }).getByRole("button", { name: `Show accounts of ${regName}` }).waitFor();
       const accounts = page.getByRole("region", { name: `SIP accounts of ${regName}` });

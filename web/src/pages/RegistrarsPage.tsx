@@ -100,7 +100,13 @@ function RegistrarForm(props: { pid: string; editing: Registrar | null; onSaved:
         </Field>
         <Field id={`${idp}-transport`} label="Transport" error={err("transport")}>
           <select id={`${idp}-transport`} value={draft.transport} onChange={(e) => setDraft("transport", e.currentTarget.value as SipTransport)} {...fieldAria(`${idp}-transport`, err("transport"))}>
-            <For each={SIP_TRANSPORTS}>{(t) => <option value={t}>{t}</option>}</For>
+            <For each={SIP_TRANSPORTS}>
+              {(t) => (
+                <option value={t} selected={t === draft.transport}>
+                  {t}
+                </option>
+              )}
+            </For>
           </select>
         </Field>
         <Field id={`${idp}-proxy`} label="Outbound proxy" error={err("outboundProxy")} hint="Optional host or host:port">

@@ -131,19 +131,27 @@ function GroupEditor(props: {
             <option value="">Choose…</option>
             <For each={props.registrars}>
               {(r) => (
-                <option value={r.id}>
+                <option value={r.id} selected={r.id === props.group.registrarId}>
                   {r.name} ({r.accountCount} accounts)
                 </option>
               )}
             </For>
             <Show when={props.group.registrarId && !props.registrars.some((r) => r.id === props.group.registrarId)}>
-              <option value={props.group.registrarId}>{props.group.registrarId} (missing)</option>
+              <option value={props.group.registrarId} selected>
+                {props.group.registrarId} (missing)
+              </option>
             </Show>
           </select>
         </Field>
         <Field id={id("codec")} label="Codec" error={e("codec")}>
           <select id={id("codec")} value={props.group.codec} onChange={(ev) => props.set("codec", ev.currentTarget.value as AudioCodec)} {...fieldAria(id("codec"), e("codec"))}>
-            <For each={AUDIO_CODECS}>{(c) => <option value={c}>{c}</option>}</For>
+            <For each={AUDIO_CODECS}>
+              {(c) => (
+                <option value={c} selected={c === props.group.codec}>
+                  {c}
+                </option>
+              )}
+            </For>
           </select>
         </Field>
         <Field id={id("callee-type")} label="Callee" error={e("callee.type")}>
@@ -157,9 +165,17 @@ function GroupEditor(props: {
           <Field id={id("callee-group")} label="Group to call" error={calleeErr()}>
             <select id={id("callee-group")} value={props.group.calleeGroup} onChange={(ev) => props.set("calleeGroup", ev.currentTarget.value)} {...fieldAria(id("callee-group"), calleeErr())}>
               <option value="">Choose…</option>
-              <For each={targets()}>{(n) => <option value={n}>{n}</option>}</For>
+              <For each={targets()}>
+                {(n) => (
+                  <option value={n} selected={n === props.group.calleeGroup}>
+                    {n}
+                  </option>
+                )}
+              </For>
               <Show when={props.group.calleeGroup && !targets().includes(props.group.calleeGroup)}>
-                <option value={props.group.calleeGroup}>{props.group.calleeGroup} (missing)</option>
+                <option value={props.group.calleeGroup} selected>
+                  {props.group.calleeGroup} (missing)
+                </option>
               </Show>
             </select>
           </Field>
