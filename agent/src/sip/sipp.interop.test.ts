@@ -1,0 +1,114 @@
+/**
+ * Interop with SIPp (UDP; this SIPp build has no TLS) using its built-in scenarios:
+ *  (a) SIPp as UAS answers N calls our UA places directly at its host:port (no registrar):
+ *      we see 200 → ACK → BYE 200 for each; SIPp counts N successful, 0 failed, 0 unexpected.
+ *  (b) SIPp as UAC places N calls to our UA's UAS side on a known port; we answer with a static
+ *      SDP; SIPp counts N successful, 0 failed, 0 unexpected.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { hasSipp, startSipp, type SippHandle, type SippStats } from "../../../test/support/sipp.js";
+import { freeUdpPort } from "../../../test/support/ports.js";
+import { createUserAgent, type TraceEvent, type UserAgent } from "./index.js";
+
+const N = 20;
+const SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+const firstLine = (e: TraceEvent) => e.text.slice(0, e.text.indexOf("\r\n"));
+const callIdOf = (e: TraceEvent) => /^Call-ID:\s*(\S+)/im.exec(e.text)?.[1] ?? "";
+const expectClean = (s: SippStats, calls: number) => {
+  const summary = { exitCode: s.exitCode, successful: s.successful, failed: s.failed, failedUnexpected: s.failedUnexpected, unexpectedMessages: s.unexpectedMessages, outOfCall: s.outOfCallMessages, dead: s.deadCallMessages };
+  expect(summary, s.errors || s.screen.slice(-3000)).toEqual({ exitCode: 0, successful: calls, failed: 0, failedUnexpected: 0, unexpectedMessages: 0, outOfCall: 0, dead: 0 });
+};
+
+describe.skipIf(!hasSipp())("SIPp interop (UDP)", () => {
+  let sipp: SippHandle | null = null;
+  let ua: UserAgent | null = null;
+  afterEach(async () => {
+    await ua?.close();
+    ua = null;
+    await sipp?.stop();
+    sipp = null;
+  });
+
+  it(`SIPp UAS answers ${N} calls placed directly at its host:port: 200 → ACK → BYE 200 each, SIPp 0 failed / 0 unexpected`, async () => {
+    const port = await freeUdpPort();
+    sipp = await startSipp({ scenario: "uas", localPort: port, calls: N, timeoutSec: 60 });
+    const trace: TraceEvent[] = [];
+    ua = await createUserAgent({
+      // No registrar: the server address is never used, every INVITE goes to its Request-URI.
+      server: { host: "127.0.0.1", port, transport: "UDP" },
+      domain: "127.0.0.1",
+      account: { username: "ringfleet", password: "unused" },
+      onTrace: (e) => trace.push(e),
+    });
+    const target = `sip:service@127.0.0.1:${port}`;
+    const one = async () => {
+      const call = ua!.invite(target, SDP, { direct: true });
+      const final = await call.final;
+      expect(final).toMatchObject({ ok: true, statusCode: 200 });
+      const bye = await call.bye();
+      expect(bye).toEqual({ ok: true, statusCode: 200 });
+      return call.callId;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < N; i += 5) ids.push(...(await Promise.all([one(), one(), one(), one(), one()])));
+    expect(new Set(ids).size).toBe(N);
+
+    for (const id of ids) {
+      const mine = trace.filter((e) => callIdOf(e) === id).map((e) => `${e.dir} ${firstLine(e).split(" ").slice(0, 2).join(" ")}`);
+      const out = mine.filter((l) => l.startsWith("out"));
+      expect(out, id).toEqual(["out INVITE sip:service@127.0.0.1:" + port, expect.stringMatching(/^out ACK sip:/), expect.stringMatching(/^out BYE sip:/)]);
+      expect(mine.filter((l) => l === "in SIP/2.0 200"), id).toHaveLength(2); // 200 to INVITE, 200 to BYE
+      const order = mine.indexOf("in SIP/2.0 200") < mine.findIndex((l) => l.startsWith("out ACK"));
+      expect(order, id).toBe(true);
+    }
+    expectClean(await sipp.done, N);
+  }, 90_000);
+
+  it(`SIPp UAC places ${N} calls to our UA's UAS side on a known port; SIPp 0 failed / 0 unexpected`, async () => {
+    const port = await freeUdpPort();
+    const sippPort = await freeUdpPort();
+    ua = await createUserAgent({
+      localPort: port,
+      server: { host: "127.0.0.1", port: sippPort, transport: "UDP" },
+      domain: "127.0.0.1",
+      account: { username: "service", password: "unused" },
+    });
+    expect(ua.localPort).toBe(port);
+    const ended: string[] = [];
+    let answered = 0;
+    const allEnded = new Promise<void>((resolve) => {
+      ua!.onIncomingCall((call) => {
+        expect(call.remoteSdp).toContain("m=audio");
+        call.onEnded((e) => {
+          ended.push(e.by);
+          if (ended.length === N) resolve();
+        });
+        call.ringing();
+        call.answer(SDP);
+        answered++;
+      });
+    });
+    sipp = await startSipp({ scenario: "uac", localPort: sippPort, remote: `127.0.0.1:${port}`, calls: N, rate: 20, maxConcurrent: 10, timeoutSec: 60 });
+    const stats = await sipp.done;
+    await allEnded;
+    expect(answered).toBe(N);
+    expect(ended).toEqual(Array(N).fill("remote")); // SIPp hangs up every call with BYE
+    expectClean(stats, N);
+    expect(ua.stats.malformed).toBe(0);
+  }, 90_000);
+
+  it("the statistics are read, not assumed: calls we reject with 486 are failed, unexpected calls in SIPp's counts", async () => {
+    const port = await freeUdpPort();
+    const sippPort = await freeUdpPort();
+    ua = await createUserAgent({ localPort: port, server: { host: "127.0.0.1", port: sippPort, transport: "UDP" }, domain: "127.0.0.1", account: { username: "service", password: "unused" } });
+    ua.onIncomingCall((call) => call.reject(486));
+    sipp = await startSipp({ scenario: "uac", localPort: sippPort, remote: `127.0.0.1:${port}`, calls: 3, rate: 20, timeoutSec: 30 });
+    const s = await sipp.done;
+    expect(s.exitCode).toBe(1);
+    expect(s.successful).toBe(0);
+    expect(s.failed).toBe(3);
+    expect(s.failedUnexpected).toBe(3);
+    expect(s.unexpectedMessages).toBe(3);
+  }, 60_000);
+});
