@@ -29,7 +29,9 @@
  *  - RTCP arriving on the RTP port (a peer using rtcp-mux, RFC 5761 §4: PT 200–204) is handled
  *    as RTCP. Anything malformed is counted in `malformed` and dropped.
  *  - `sample()`:
- *      fraction_lost  — RFC 3550 §A.3 interval loss since the previous sample, in %. If the session
+ *      fraction_lost  — RFC 3550 §A.3 interval loss since the previous sample, in %, over sequence
+ *                       numbers settled against reordering (rtp-stats.ts `settledInterval`: a
+ *                       packet counts once the stream is 10 packets past it). If the session
  *                       has been started for ≥ 1.5 s, the peer declared it sends (sendrecv or
  *                       sendonly) and nothing at all arrived in the interval, it is 100 (dead
  *                       media is reported, not hidden behind "nothing expected").
@@ -513,7 +515,7 @@ export class RtpSession implements ScheduledStream {
   sample(nowMs: number = Date.now()): SecondMetricValues {
     void nowMs;
     const st = this.stats;
-    const iv = st.interval(st.metricsCursor);
+    const iv = st.settledInterval(st.settledCursor);
     const receivedNow = st.packets;
     const gotAny = receivedNow > this.lastSampleReceived;
     this.lastSampleReceived = receivedNow;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RtpReceiverStats } from "./rtp-stats.js";
+import { RtpReceiverStats, SETTLE_PACKETS } from "./rtp-stats.js";
 
 const SSRC = 0x1234;
 /** Feed seqs at a perfect 20 ms / 160-ts cadence keyed on the sequence offset from `first`. */
@@ -108,6 +108,26 @@ describe("RFC 3550 A.1/A.3 sequence and loss", () => {
     expect(s.duplicates).toBe(1);
     expect(s.cumulativeLost).toBe(-1);
   });
+  it("a reordered start with a packet ahead is no loss: 3, 1, 2, 4 → base 1, max 4, expected 4, lost 0", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [3, 1, 2, 4, 5], 1);
+    expect(s.baseSeq).toBe(1);
+    expect(s.extendedMax).toBe(5);
+    expect(s.expected).toBe(5);
+    expect(s.received).toBe(5);
+    expect(s.cumulativeLost).toBe(0);
+    expect(s.outOfOrder + s.duplicates).toBe(0);
+  });
+  it("a reordered start across the wrap: 0, 65534, 65535, 1 → base 65534, max 65536 + 1, no loss", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [0, 65534, 65535, 1], 65534);
+    expect(s.expected).toBe(4);
+    expect(s.cumulativeLost).toBe(0);
+    expect(s.extendedMax - s.baseSeq).toBe(3);
+    s.onPacket(2, 4 * 160, 2000, 172, SSRC);
+    expect(s.expected).toBe(5);
+    expect(s.cumulativeLost).toBe(0);
+  });
   it("probation packets far below the validating one are forgotten (a stray, not the stream's start)", () => {
     const s = new RtpReceiverStats();
     feed(s, [40000, 7, 8, 9], 7);
@@ -146,6 +166,45 @@ describe("RFC 3550 A.1/A.3 sequence and loss", () => {
     expect(s.currentSsrc).toBe(0x9999);
     expect(s.expected).toBe(2);
     expect(s.packets).toBe(6);
+  });
+});
+
+describe("settled per-interval loss (per-second metrics)", () => {
+  const seqs = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  it("a reordering across the sample boundary is no loss in either interval", () => {
+    const s = new RtpReceiverStats();
+    // 1..30, then 32 before the sample, 31 after it
+    feed(s, [...seqs(1, 30), 32], 1);
+    expect(s.interval(s.metricsCursor)).toMatchObject({ lost: 1 }); // plain §A.3: a phantom loss …
+    expect(s.settledInterval(s.settledCursor)).toEqual({ expected: 32 - SETTLE_PACKETS, received: 32 - SETTLE_PACKETS, lost: 0, fraction: 0 });
+    feed(s, [31, ...seqs(33, 60)], 1);
+    expect(s.interval(s.metricsCursor)).toMatchObject({ lost: 0 }); // … whose surplus is clamped away
+    expect(s.settledInterval(s.settledCursor)).toEqual({ expected: 28, received: 28, lost: 0, fraction: 0 });
+  });
+  it("a real loss is reported once the stream is SETTLE_PACKETS past it, exactly once", () => {
+    const s = new RtpReceiverStats();
+    feed(s, seqs(1, 30).filter((q) => q !== 25), 1);
+    expect(s.settledInterval(s.settledCursor)).toMatchObject({ expected: 20, lost: 0 }); // 25 not settled yet
+    feed(s, seqs(31, 50), 1);
+    expect(s.settledInterval(s.settledCursor)).toEqual({ expected: 20, received: 19, lost: 1, fraction: 0.05 });
+    feed(s, seqs(51, 70), 1);
+    expect(s.settledInterval(s.settledCursor)).toMatchObject({ expected: 20, lost: 0 });
+  });
+  it("a packet later than the settle window is credited to the next interval, not clamped away", () => {
+    const s = new RtpReceiverStats();
+    feed(s, seqs(1, 40).filter((q) => q !== 5), 1);
+    expect(s.settledInterval(s.settledCursor)).toMatchObject({ expected: 30, received: 29, lost: 1 });
+    s.onPacket(5, 4 * 160, 5000, 172, SSRC); // very late
+    feed(s, [...seqs(41, 50)], 1);
+    // 10 more settled, 11 received among the settled: no loss, nothing carried negative
+    expect(s.settledInterval(s.settledCursor)).toEqual({ expected: 10, received: 10, lost: 0, fraction: 0 });
+    feed(s, [...seqs(51, 59)], 1); // 59: settled up to 49, 51.. received; 50 gap? none
+    expect(s.settledInterval(s.settledCursor)).toEqual({ expected: 9, received: 9, lost: 0, fraction: 0 });
+  });
+  it("duplicates do not hide a loss", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [1, 2, 3, 3, 5, 6, ...seqs(7, 30)], 1);
+    expect(s.settledInterval(s.settledCursor)).toEqual({ expected: 20, received: 19, lost: 1, fraction: 0.05 });
   });
 });
 
