@@ -44,14 +44,14 @@ export function AgentsPage() {
             <Show when={list().length > 0} fallback={<Empty>No agents have connected yet. Create an agent token on the API tokens page and start one.</Empty>}>
               <div class="panel">
                 <div class="table-wrap">
-                  <table class="table static" aria-label="Agents">
+                  <table class="table static stack" aria-label="Agents">
                     <thead>
                       <tr>
                         <th>Name</th>
                         <th>Status</th>
                         <th>Region</th>
                         <th class="num">Capacity</th>
-                        <th>Load</th>
+                        <th>CPU</th>
                         <th>Version</th>
                         <th>Last heartbeat</th>
                       </tr>
@@ -60,26 +60,24 @@ export function AgentsPage() {
                       <For each={list()}>
                         {(a) => (
                           <tr aria-label={`Agent ${a.name}`}>
-                            <td title={a.id}>{a.name}</td>
-                            <td>
+                            <td title={a.id} data-label="Name">{a.name}</td>
+                            <td data-label="Status">
                               <AgentStatusBadge status={a.status} />
                             </td>
-                            <td>{a.region}</td>
-                            <td class="num">{a.capacity}</td>
-                            <td>
-                              <div class="load" title={`${a.load} of ${a.capacity} endpoints`}>
+                            <td data-label="Region">{a.region}</td>
+                            <td class="num" data-label="Capacity">{a.capacity}</td>
+                            <td data-label="CPU">
+                              <div class="load" title="CPU use as a fraction of one core, from the last heartbeat">
                                 <div class="progress" aria-hidden="true">
-                                  <span style={{ width: `${a.capacity > 0 ? Math.min(100, (a.load / a.capacity) * 100) : 0}%` }} />
+                                  <span style={{ width: `${Math.min(100, Math.max(0, a.load * 100))}%` }} />
                                 </div>
-                                <span class="small-text">
-                                  {a.load}/{a.capacity}
-                                </span>
+                                <span class="small-text">{Math.round(a.load * 100)}%</span>
                               </div>
                             </td>
-                            <td>
+                            <td data-label="Version">
                               <code>{a.version}</code>
                             </td>
-                            <td>
+                            <td data-label="Last heartbeat">
                               <Time value={a.lastSeenAt} /> <span class="muted small-text">({ago(a.lastSeenAt, now())})</span>
                             </td>
                           </tr>

@@ -263,7 +263,7 @@ function CsvImport(props: { pid: string; registrar: Registrar; existing: Readonl
           {rows()!.length} row{rows()!.length === 1 ? "" : "s"}, {bad() === 0 ? "all valid" : `${bad()} with errors — fix them in the CSV and preview again`}
         </p>
         <div class="table-wrap">
-          <table class="table static" aria-label="CSV preview">
+          <table class="table static stack" aria-label="CSV preview">
             <thead>
               <tr>
                 <th class="num">Line</th>
@@ -278,12 +278,12 @@ function CsvImport(props: { pid: string; registrar: Registrar; existing: Readonl
               <For each={rows()!}>
                 {(r) => (
                   <tr classList={{ "row-bad": rowHasErrors(r) }} aria-invalid={rowHasErrors(r) ? "true" : undefined}>
-                    <td class="num">{r.line}</td>
-                    <td classList={{ "cell-bad": !!r.errors.username }}>{r.username || <span class="muted">—</span>}</td>
-                    <td classList={{ "cell-bad": !!r.errors.password }}>{r.password ? "•".repeat(Math.min(r.password.length, 8)) : <span class="muted">—</span>}</td>
-                    <td classList={{ "cell-bad": !!r.errors.authUsername }}>{r.authUsername || <span class="muted">—</span>}</td>
-                    <td classList={{ "cell-bad": !!r.errors.realm }}>{r.realm || <span class="muted">—</span>}</td>
-                    <td class="problems">
+                    <td class="num" data-label="Line">{r.line}</td>
+                    <td classList={{ "cell-bad": !!r.errors.username }} data-label="Username">{r.username || <span class="muted">—</span>}</td>
+                    <td classList={{ "cell-bad": !!r.errors.password }} data-label="Password">{r.password ? "•".repeat(Math.min(r.password.length, 8)) : <span class="muted">—</span>}</td>
+                    <td classList={{ "cell-bad": !!r.errors.authUsername }} data-label="Auth username">{r.authUsername || <span class="muted">—</span>}</td>
+                    <td classList={{ "cell-bad": !!r.errors.realm }} data-label="Realm">{r.realm || <span class="muted">—</span>}</td>
+                    <td class="problems" data-label="Problems">
                       <Show when={rowHasErrors(r)} fallback={<span class="quality-text-good">OK</span>}>
                         <For each={Object.entries(r.errors)}>
                           {([k, m]) => (
@@ -349,7 +349,7 @@ function AccountsPanel(props: { pid: string; registrar: Registrar; onChanged: ()
           {(list) => (
             <Show when={list().length > 0} fallback={<Empty>No accounts yet. Add one below or import a CSV.</Empty>}>
               <div class="table-wrap accounts-wrap">
-                <table class="table static" aria-label="SIP accounts">
+                <table class="table static stack" aria-label="SIP accounts">
                   <thead>
                     <tr>
                       <th>Username</th>
@@ -365,10 +365,10 @@ function AccountsPanel(props: { pid: string; registrar: Registrar; onChanged: ()
                     <For each={list()}>
                       {(a) => (
                         <tr>
-                          <td>{a.username}</td>
-                          <td>{a.authUsername ?? <span class="muted">—</span>}</td>
-                          <td>{a.realm ?? <span class="muted">—</span>}</td>
-                          <td class="col-created">
+                          <td data-label="Username">{a.username}</td>
+                          <td data-label="Auth username">{a.authUsername ?? <span class="muted">—</span>}</td>
+                          <td data-label="Realm">{a.realm ?? <span class="muted">—</span>}</td>
+                          <td class="col-created" data-label="Created">
                             <Time value={a.createdAt} />
                           </td>
                           <td class="num">
@@ -459,7 +459,7 @@ export function RegistrarsPage(props: { pid: string }) {
             <Show when={list().length > 0} fallback={<Empty>No registrars yet. Create one to add SIP accounts.</Empty>}>
               <div class="panel">
                 <div class="table-wrap">
-                  <table class="table static" aria-label="Registrars">
+                  <table class="table static stack" aria-label="Registrars">
                     <thead>
                       <tr>
                         <th>Name</th>
@@ -477,7 +477,7 @@ export function RegistrarsPage(props: { pid: string }) {
                       <For each={list()}>
                         {(r) => (
                           <tr classList={{ selected: r.id === selectedId() }} aria-selected={r.id === selectedId()}>
-                            <td>
+                            <td data-label="Name">
                               <button type="button" class="link-btn" onClick={() => setSelectedId(r.id)} aria-label={`Show accounts of ${r.name}`}>
                                 {r.name}
                               </button>
@@ -486,11 +486,11 @@ export function RegistrarsPage(props: { pid: string }) {
                                 <span class="pill">built-in</span>
                               </Show>
                             </td>
-                            <td>{r.domain}</td>
-                            <td class="num">{r.port ?? <span class="muted">default</span>}</td>
-                            <td>{r.transport}</td>
-                            <td class="col-proxy">{r.outboundProxy ?? <span class="muted">—</span>}</td>
-                            <td class="num">{r.accountCount}</td>
+                            <td data-label="Domain">{r.domain}</td>
+                            <td class="num" data-label="Port">{r.port ?? <span class="muted">default</span>}</td>
+                            <td data-label="Transport">{r.transport}</td>
+                            <td class="col-proxy" data-label="Outbound proxy">{r.outboundProxy ?? <span class="muted">—</span>}</td>
+                            <td class="num" data-label="Accounts">{r.accountCount}</td>
                             <td class="num actions">
                               <button type="button" class="btn small" aria-label={`Edit registrar ${r.name}`} onClick={() => setForm({ editing: r })}>
                                 Edit

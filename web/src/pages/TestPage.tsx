@@ -285,10 +285,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
     setGeneral(null);
     setNotice(null);
     setServerErrors({});
-    if (Object.keys(validateDraft(draft)).length) {
-      setGeneral("Fix the fields marked below.");
-      return null;
-    }
+    if (Object.keys(validateDraft(draft)).length) return null;
     const body = draftToBody(draft);
     try {
       const cur = current();
@@ -405,6 +402,11 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
               />
             )}
           </Index>
+          <Show when={Object.keys(clientErrors()).length > 0}>
+            <p class="state error" role="alert">
+              Fix the fields marked above.
+            </p>
+          </Show>
           <Show when={general()}>
             <p class="state error" role="alert">
               {general()}

@@ -134,7 +134,7 @@ export function TokensPage() {
           <Show when={sorted().length > 0} fallback={<Empty>No tokens.</Empty>}>
             <div class="panel">
               <div class="table-wrap">
-                <table class="table static" aria-label="Tokens">
+                <table class="table static stack" aria-label="Tokens">
                   <thead>
                     <tr>
                       <th>Name</th>
@@ -152,18 +152,18 @@ export function TokensPage() {
                     <For each={sorted()}>
                       {(t) => (
                         <tr classList={{ revoked: !!t.revokedAt }}>
-                          <td>{t.name}</td>
-                          <td>{t.kind === "agent" ? "Agent" : "API"}</td>
-                          <td>
+                          <td data-label="Name">{t.name}</td>
+                          <td data-label="Kind">{t.kind === "agent" ? "Agent" : "API"}</td>
+                          <td data-label="Prefix">
                             <code>{t.prefix}…</code>
                           </td>
-                          <td>
+                          <td data-label="Created">
                             <Time value={t.createdAt} />
                           </td>
-                          <td>
+                          <td data-label="Last used">
                             <Time value={t.lastUsedAt} />
                           </td>
-                          <td>
+                          <td data-label="Status">
                             <Show when={t.revokedAt} fallback={<span class="badge status-completed">Active</span>}>
                               <span class="badge status-failed" title={`Revoked ${t.revokedAt}`}>
                                 Revoked

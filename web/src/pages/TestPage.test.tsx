@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
+import type { Registrar } from "../../../protocol/index.js";
+import { setToken } from "../lib/auth.js";
+import { fakeFetch, ok } from "../test/fakes.js";
+import { topologyLayout } from "../components/Topology.js";
+import { draftToBody, newTestDraft, TestPage, validateDraft } from "./TestPage.js";
+
+const reg: Registrar = { id: "g1", projectId: "p1", name: "Built-in registrar", domain: "127.0.0.1", port: 5070, transport: "UDP", outboundProxy: null, builtin: true, accountCount: 40, createdAt: "2026-01-01T00:00:00Z" };
+
+let fm: ReturnType<typeof fakeFetch>;
+beforeEach(() => {
+  setToken("rf_test");
+  window.location.hash = "#/projects/p1/tests/new";
+  fm = fakeFetch((method, url) => {
+    if (url === "/api/v1/projects/p1/registrars") return ok([reg]);
+    if (url === "/api/v1/agents") return ok([]);
+    if (method === "POST" && url === "/api/v1/projects/p1/tests")
+      return { status: 400, body: { error: { code: "VALIDATION_FAILED", message: "invalid body", details: { issues: [{ path: "groups.1.region", message: "no online agent in region mars" }] } } } };
+    return undefined;
+  });
+  vi.stubGlobal("fetch", fm.fn);
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe("test draft", () => {
+  it("default draft is valid and becomes a TestCreate body", () => {
+    const d = { ...newTestDraft("g1"), name: "T" };
+    expect(validateDraft(d)).toEqual({});
+    expect(draftToBody(d).groups).toEqual([
+      { name: "callers", registrarId: "g1", endpoints: 2, codec: "PCMU", callee: { type: "GROUP", group: "receivers" }, region: null },
+      { name: "receivers", registrarId: "g1", endpoints: 2, codec: "PCMU", callee: { type: "RECEIVE" }, region: null },
+    ]);
+  });
+  it("names the offending fields by path", () => {
+    const d = newTestDraft("");
+    d.durationSec = "3.5";
+    d.groups[0]!.endpoints = "0";
+    const e = validateDraft(d);
+    expect(e.name).toBe("must not be empty");
+    expect(e.durationSec).toBe("must be a whole number");
+    expect(e["groups.0.endpoints"]).toBe("must be at least 1");
+    expect(e["groups.0.registrarId"]).toBe("choose a registrar");
+    // The protocol's cross-group checks (run once the fields themselves are valid).
+    const r = { ...newTestDraft("g1"), name: "T" };
+    r.groups[1]!.calleeType = "GROUP";
+    r.groups[1]!.calleeGroup = "callers";
+    expect(validateDraft(r)["groups.0.callee.group"]).toMatch(/must have callee type RECEIVE/);
+  });
+});
+
+describe("topology", () => {
+  it("draws callers left, receivers and external URIs right, an arrow per call", () => {
+    const l = topologyLayout([
+      { name: "a", endpoints: 2, codec: "PCMU", callee: { type: "GROUP", group: "b" } },
+      { name: "b", endpoints: 2, codec: "PCMA", callee: { type: "RECEIVE" } },
+      { name: "c", endpoints: 1, codec: "PCMU", callee: { type: "EXTERNAL", uri: "sip:echo@x" } },
+    ]);
+    expect(l.nodes.map((n) => [n.title, n.subtitle, n.x > 100 ? "right" : "left"])).toEqual([
+      ["a", "2 endpoints · PCMU", "left"],
+      ["c", "1 endpoint · PCMU", "left"],
+      ["b", "2 endpoints · PCMA", "right"],
+      ["External", "sip:echo@x", "right"],
+    ]);
+    expect(l.edges).toEqual([
+      { from: "g0", to: "g1", ok: true, label: "a calls b" },
+      { from: "g2", to: "x0", ok: true, label: "c calls sip:echo@x" },
+    ]);
+  });
+});
+
+describe("test page", () => {
+  it("renaming a group keeps its callers pointing at it, and the topology follows", async () => {
+    render(() => <TestPage pid="p1" />);
+    const form = await screen.findByRole("form", { name: "New test" });
+    const g1 = within(form).getByRole("group", { name: "Group 1" });
+    const g2 = within(form).getByRole("group", { name: "Group 2" });
+    expect((within(g1).getByLabelText("Registrar") as HTMLSelectElement).value).toBe("g1");
+    fireEvent.input(within(g2).getByLabelText("Group name"), { target: { value: "answer" } });
+    expect((within(g1).getByLabelText("Group to call") as HTMLSelectElement).value).toBe("answer");
+    expect(screen.getByRole("img").getAttribute("aria-label")).toBe("Group topology: callers calls answer");
+  });
+
+  it("shows client and server messages beside the fields", async () => {
+    render(() => <TestPage pid="p1" />);
+    const form = await screen.findByRole("form", { name: "New test" });
+    fireEvent.click(within(form).getByRole("button", { name: "Create test" }));
+    expect(await within(form).findByText("must not be empty")).toBeTruthy();
+    expect(fm.calls.some((c) => c.method === "POST")).toBe(false);
+    fireEvent.input(within(form).getByLabelText("Test name"), { target: { value: "T" } });
+    fireEvent.input(within(within(form).getByRole("group", { name: "Group 2" })).getByLabelText("Region"), { target: { value: "mars" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Create test" }));
+    const region = within(within(form).getByRole("group", { name: "Group 2" })).getByLabelText("Region");
+    await waitFor(() => expect(region.getAttribute("aria-invalid")).toBe("true"));
+    expect(within(form).getByText("no online agent in region mars")).toBeTruthy();
+  });
+});
