@@ -39,7 +39,7 @@ export interface LoadResult {
   unfinished: number;
   /** Our own request retransmissions (Timer A / E firings). */
   retransmissions: number;
-  /** Seconds from the first start to the last completion. */
+  /** Seconds from the first start to the last successful completion. */
   elapsedS: number;
   achievedRate: number;
   /** CPU (user+system) of this process during the load phase (setup of the UAs excluded). */
@@ -107,8 +107,8 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   const finish = (good: boolean, startedAt: number, why?: string) => {
     const now = performance.now();
     inFlight--;
-    tLast = now;
     if (good) {
+      tLast = now;
       ok++;
       latencies.push(now - startedAt);
       const sec = Math.floor((now - t0) / 1000);

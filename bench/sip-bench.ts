@@ -33,6 +33,11 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
 const RESULTS = join(HERE, "results");
 const SIPP = "/usr/bin/sipp";
+/**
+ * SIPp's default socket buffers are 64 KB (our sockets get the kernel default, 208 KB, and there
+ * are hundreds of them): with a busy CPU SIPp then drops datagrams and retransmits. 1 MB each.
+ */
+const SIPP_BUF = ["-buff_size", "1048576"];
 
 const env = process.env;
 const rates = (env.BENCH_RATES ?? "200,500,1000").split(",").map(Number).filter((x) => x > 0);
@@ -132,13 +137,19 @@ function writeCsv(path: string, rows: string[][]): void {
   writeFileSync(path, "SEQUENTIAL\n" + rows.map((r) => r.join(";") + ";").join("\n") + "\n");
 }
 
-/** SIPp's -trace_stat CSV: the cumulative columns of its last line, and the per-period successes. */
-function readSippStats(path: string): { last: Record<string, string>; perSecond: number[] } {
-  if (!existsSync(path)) return { last: {}, perSecond: [] };
+/**
+ * SIPp's -trace_stat CSV: the cumulative columns of its last line, the per-period successes, and
+ * the elapsed time at the first line that shows the final success count (1 s resolution).
+ */
+function readSippStats(path: string): { last: Record<string, string>; perSecond: number[]; lastSuccessS: number } {
+  if (!existsSync(path)) return { last: {}, perSecond: [], lastSuccessS: NaN };
   const lines = readFileSync(path, "utf8").trim().split("\n");
   const head = lines[0].split(";");
   const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(";").map((v, i) => [head[i], v])));
-  return { last: rows[rows.length - 1] ?? {}, perSecond: rows.map((r) => Number(r["SuccessfulCall(P)"] ?? 0)) };
+  const last = rows[rows.length - 1] ?? {};
+  const final = last["SuccessfulCall(C)"];
+  const firstFinal = rows.find((r) => r["SuccessfulCall(C)"] === final);
+  return { last, perSecond: rows.map((r) => Number(r["SuccessfulCall(P)"] ?? 0)), lastSuccessS: sippDuration(firstFinal?.["ElapsedTime(C)"]) };
 }
 
 /** "HH:MM:SS:mmm" or "HH:MM:SS:uuuuuu" → seconds. */
@@ -161,15 +172,16 @@ async function runSipp(k: KamailioHandle, scenario: "register" | "call", rate: n
     "-inf", csv, "-i", "127.0.0.1", "-p", String(port), "-t", "u1",
     "-r", String(rate), "-rp", "1000", "-m", String(total), "-l", "10000",
     "-trace_stat", "-stf", stf, "-fd", "1",
-    "-timeout", `${Math.ceil(seconds * 1.5 + 40)}s`, "-recv_timeout", "32000", "-nostdin",
+    "-timeout", `${Math.ceil(seconds * 1.5 + 40)}s`, "-recv_timeout", "32000", "-nostdin", ...SIPP_BUF,
   ];
   const c0 = treeCpuS(k.pid);
   const r = await runTimed(SIPP, args, (seconds * 1.5 + 60) * 1000, { cwd: work, quietStdout: true });
   const kcpu = treeCpuS(k.pid) - c0;
-  const { last, perSecond } = readSippStats(stf);
+  const { last, perSecond, lastSuccessS } = readSippStats(stf);
   const ok = Number(last["SuccessfulCall(C)"] ?? 0);
   const failed = Number(last["FailedCall(C)"] ?? 0);
-  const elapsedS = sippDuration(last["ElapsedTime(C)"]);
+  // Like ours: from the start to the last success (failures that time out later do not stretch it).
+  const elapsedS = lastSuccessS;
   if (!ok) process.stderr.write(`sipp ${scenario} @${rate}: exit ${r.code}, no successes\n${r.stderr.slice(-2000)}\n`);
   return {
     generator: "sipp", scenario, targetRate: rate,
@@ -180,7 +192,7 @@ async function runSipp(k: KamailioHandle, scenario: "register" | "call", rate: n
     cpuS: r3(r.childCpuS), cpuPer1000: ok ? r3((r.childCpuS / ok) * 1000) : NaN, processCpuS: r3(r.childCpuS),
     kamailioCpuS: r3(kcpu), kamailioCpuPer1000: ok ? r3((kcpu / ok) * 1000) : NaN,
     perSecond: perSecond.slice(0, Math.ceil(elapsedS) + 1),
-    detail: { exitCode: r.code },
+    detail: { exitCode: r.code, totalElapsedS: sippDuration(last["ElapsedTime(C)"]) },
   };
 }
 
@@ -193,8 +205,14 @@ async function runOurs(k: KamailioHandle, scenario: "register" | "call", rate: n
   const load = join(HERE, "load.ts");
   let cmd: string, args: string[];
   if (profile || runtime === "node") {
+    // Node runs a plain-JS bundle (no TS loader in the process, and profile lines that mean something).
+    const bundle = join(work, "load.mjs");
+    if (!existsSync(bundle)) {
+      const b = await runTimed(bunBinary(), ["build", load, "--target=node", "--format=esm", "--outfile", bundle], 60_000);
+      if (b.code !== 0) throw new Error(`bundling bench/load.ts failed: ${b.stderr}`);
+    }
     cmd = process.execPath;
-    args = ["--import", "tsx", ...(profile ? ["--cpu-prof", "--cpu-prof-dir", join(work, `prof-${scenario}-${rate}`)] : []), load, JSON.stringify(cfg)];
+    args = [...(profile ? ["--cpu-prof", "--cpu-prof-dir", join(work, `prof-${scenario}-${rate}`)] : []), bundle, JSON.stringify(cfg)];
   } else {
     cmd = bunBinary();
     args = [load, JSON.stringify(cfg)];
@@ -238,10 +256,16 @@ function bunBinary(): string {
   throw new Error("bun binary not found (npm ci)");
 }
 
+/** Cumulative counters of the callee SIPp (its -trace_stat file, written every second). */
+function uasCounters(work: string): { ok: number; failed: number; retrans: number } {
+  const { last } = readSippStats(join(work, "uas-stat.csv"));
+  return { ok: Number(last["SuccessfulCall(C)"] ?? 0), failed: Number(last["FailedCall(C)"] ?? 0), retrans: Number(last["Retransmissions(C)"] ?? 0) };
+}
+
 /** The shared callee: a SIPp UAS, its AoRs registered by a second SIPp pointing at its port. */
 async function startCallee(k: KamailioHandle, work: string): Promise<{ stop(): Promise<void> }> {
   const uasPort = await freeUdpPort();
-  const child = spawn(SIPP, ["-sf", join(HERE, "sipp", "uas.xml"), "-i", "127.0.0.1", "-p", String(uasPort), "-t", "u1", "-nostdin", "-timeout", "3600s", "-trace_stat", "-stf", join(work, "uas-stat.csv"), "-fd", "5"], {
+  const child = spawn(SIPP, ["-sf", join(HERE, "sipp", "uas.xml"), "-i", "127.0.0.1", "-p", String(uasPort), "-t", "u1", "-nostdin", "-timeout", "3600s", "-trace_stat", "-stf", join(work, "uas-stat.csv"), "-fd", "1", "-trace_err", "-error_file", join(work, "uas-errors.log"), ...SIPP_BUF], {
     cwd: work, stdio: ["ignore", "ignore", "pipe"],
   });
   let err = "";
@@ -253,7 +277,7 @@ async function startCallee(k: KamailioHandle, work: string): Promise<{ stop(): P
   const csv = join(work, "callees.csv");
   writeCsv(csv, CALLEES.map((a) => [a.username, a.password, `127.0.0.1:${uasPort}`]));
   const regPort = await freeUdpPort();
-  const r = await runTimed(SIPP, [`127.0.0.1:${k.port}`, "-sf", join(HERE, "sipp", "register.xml"), "-inf", csv, "-i", "127.0.0.1", "-p", String(regPort), "-m", String(CALLEES.length), "-r", "50", "-timeout", "30s", "-nostdin"], 40_000, { cwd: work, quietStdout: true });
+  const r = await runTimed(SIPP, [`127.0.0.1:${k.port}`, "-sf", join(HERE, "sipp", "register.xml"), "-inf", csv, "-i", "127.0.0.1", "-p", String(regPort), "-m", String(CALLEES.length), "-r", "50", "-timeout", "30s", "-nostdin", ...SIPP_BUF], 40_000, { cwd: work, quietStdout: true });
   if (r.code !== 0) throw new Error(`registering the callees failed (sipp exit ${r.code}): ${r.stderr.slice(-1500)}`);
   return {
     async stop() {
@@ -265,6 +289,9 @@ async function startCallee(k: KamailioHandle, work: string): Promise<{ stop(): P
         clearTimeout(t);
       }
       process.off("exit", reap);
+      // The callee's error log (why it failed calls), first lines only.
+      const log = join(work, "uas-errors.log");
+      if (existsSync(log)) writeFileSync(join(RESULTS, "callee-errors.log"), readFileSync(log, "utf8").split("\n").slice(0, 300).join("\n"));
     },
   };
 }
@@ -306,11 +333,19 @@ async function main() {
       if (scenario === "call") callee = await startCallee(k, work);
       for (const rate of rates) {
         for (const g of generators) {
+          const uas0 = scenario === "call" ? uasCounters(work) : null;
           const r = g === "sipp" ? await runSipp(k, scenario, rate, work) : await runOurs(k, scenario, rate, work);
+          if (uas0) {
+            await sleep(1100);
+            const uas1 = uasCounters(work);
+            (r.detail as Record<string, unknown>).callee = { answered: uas1.ok - uas0.ok, failed: uas1.failed - uas0.failed, retransmissions: uas1.retrans - uas0.retrans };
+          }
           results.push(r);
           console.log(
             `  ${scenario.padEnd(8)} ${String(rate).padStart(5)}/s ${g.padEnd(4)}: ${r.ok}/${r.attempted} ok, ${r.failed} failed, ${r.retransmissions} retrans, ` +
-              `${r.achievedRate}/s over ${r.elapsedS} s, CPU ${r.cpuS} s (${fmt(r.cpuPer1000)} s/1000; process ${r.processCpuS} s), Kamailio ${r.kamailioCpuS} s`,
+              `${r.achievedRate}/s over ${r.elapsedS} s, CPU ${r.cpuS} s (${fmt(r.cpuPer1000)} s/1000; process ${r.processCpuS} s), Kamailio ${r.kamailioCpuS} s` +
+              ((r.detail as { callee?: unknown })?.callee ? `, callee ${JSON.stringify((r.detail as { callee?: unknown }).callee)}` : "") +
+              ((r.detail as { failures?: Record<string, number> })?.failures && Object.keys((r.detail as { failures: object }).failures).length ? `, failures ${JSON.stringify((r.detail as { failures?: unknown }).failures)}` : ""),
           );
           await sleep(settleS * 1000);
         }
