@@ -4,37 +4,17 @@
  * libSQL is back the summary, the per-endpoint results and the per-second series are written —
  * once, nothing lost, nothing twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { createClient } from "@libsql/client";
-import { startStack, type Stack } from "../../scripts/stack.js";
-import { freeTcpPort, freeUdpPort } from "../support/ports.js";
+import { useOwnStack } from "./own-stack.js";
 
 describe("libSQL outage at the end of a run", () => {
-  let stack: Stack;
-  let dir: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "ringfleet-dbout-"));
-    stack = await startStack({ dir, dbPort: await freeTcpPort(), edgePort: await freeTcpPort(), registrarPort: await freeUdpPort(), log: () => {} });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${stack.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-    return (await r.json()) as any;
-  };
+  const own = useOwnStack();
 
   it("writes the results once the database is back", async () => {
-    const rid = (await api("POST", `/projects/${stack.projectId}/tests/${stack.demoTestId}/run`, { durationSec: 6 })).data.testRunId;
-    for (let i = 0; i < 60; i++) {
-      if ((await api("GET", `/projects/${stack.projectId}/test-runs/${rid}`)).data.summary?.phaseCounts?.INCALL === 10) break;
-      await new Promise((r) => setTimeout(r, 400));
-    }
+    const { stack, api, until } = own;
+    const rid = (await api("POST", `/projects/${stack.projectId}/tests/${stack.demoTestId}/run`, { durationSec: 6 })).body.data.testRunId;
+    await until(rid, (r) => r.summary?.phaseCounts?.INCALL === 10, 30_000);
     await stack.stopChild("sqld");
     // The 6 s calls end, teardown happens, the run completes in its object, the first writes fail.
     await new Promise((r) => setTimeout(r, 15_000));

@@ -4,45 +4,16 @@
  * agent's endpoints finish, the run completes. And a user stops a run during media, twice: it goes
  * STOPPING → COMPLETED with what was collected kept.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startStack, type Stack } from "../../scripts/stack.js";
-import { freeTcpPort, freeUdpPort } from "../support/ports.js";
+import { describe, expect, it } from "vitest";
+import { useOwnStack } from "./own-stack.js";
 
 describe("fleet failures", () => {
-  let stack: Stack;
-  let dir: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "ringfleet-fleet-"));
-    stack = await startStack({
-      dir, dbPort: await freeTcpPort(), edgePort: await freeTcpPort(), registrarPort: await freeUdpPort(),
-      vars: { AGENT_REJOIN_SEC: "5" }, log: () => {},
-    });
-    await stack.startAgent("second-agent");
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${stack.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, body: (await r.json()) as any };
-  };
-  const run = async (rid: string) => (await api("GET", `/projects/${stack.projectId}/test-runs/${rid}`)).body.data;
-  const until = async (rid: string, ok: (r: any) => boolean, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = await run(rid);
-      if (ok(r)) return r;
-      if (Date.now() > deadline) throw new Error(`run ${rid} did not reach the expected state: ${JSON.stringify(r)}`);
-      await new Promise((res) => setTimeout(res, 400));
-    }
-  };
+  const own = useOwnStack({ vars: { AGENT_REJOIN_SEC: "5" }, setup: async (stack) => void (await stack.startAgent("second-agent")) });
+  const api = (method: string, path: string, body?: unknown) => own.api(method, path, body);
+  const until = (rid: string, ok: (r: any) => boolean, timeoutMs: number) => own.until(rid, ok, timeoutMs);
 
   it("an agent killed with SIGKILL mid-run: its endpoints OSERROR, the others finish, the run completes", async () => {
+    const { stack } = own;
     const agents = (await api("GET", "/agents")).body.data;
     expect(agents.filter((a: any) => a.status === "ONLINE").map((a: any) => a.name).sort()).toEqual(["local-agent", "second-agent"]);
     const rid = (await api("POST", `/projects/${stack.projectId}/tests/${stack.demoTestId}/run`, { durationSec: 8 })).body.data.testRunId;
@@ -68,6 +39,7 @@ describe("fleet failures", () => {
   });
 
   it("stop during media, twice: STOPPING, then COMPLETED with the data kept", async () => {
+    const { stack } = own;
     const rid = (await api("POST", `/projects/${stack.projectId}/tests/${stack.demoTestId}/run`, { durationSec: 60 })).body.data.testRunId;
     // Only local-agent is left: the run goes to it.
     await until(rid, (r) => r.summary?.phaseCounts?.INCALL === 10, 30_000);

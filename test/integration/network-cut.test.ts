@@ -3,52 +3,31 @@
  * The agent reconnects with bounded back-off, re-joins the run and resends the frames the run
  * object had not acknowledged: the per-second series has no gap and nothing is counted twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startStack, type Stack } from "../../scripts/stack.js";
-import { freeTcpPort, freeUdpPort } from "../support/ports.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { useOwnStack } from "./own-stack.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 describe("network cut between agent and edge", () => {
-  let stack: Stack;
   let proxy: TcpProxy;
-  let dir: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "ringfleet-cut-"));
-    const edgePort = await freeTcpPort();
-    stack = await startStack({ dir, dbPort: await freeTcpPort(), edgePort, registrarPort: await freeUdpPort(), agent: false, log: () => {} });
-    proxy = await startTcpProxy(edgePort);
-    await stack.startAgent("proxied-agent", { server: `http://127.0.0.1:${proxy.port}` });
+  const own = useOwnStack({
+    agent: false,
+    setup: async (stack) => {
+      proxy = await startTcpProxy(Number(new URL(stack.url).port));
+      await stack.startAgent("proxied-agent", { server: `http://127.0.0.1:${proxy.port}` });
+    },
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await proxy?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${stack.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-    return (await r.json()) as any;
-  };
+  afterAll(async () => proxy?.close());
 
   it("resends what was buffered: no gap, no double count", async () => {
+    const { stack, until } = own;
+    const api = async (method: string, path: string, body?: unknown) => (await own.api(method, path, body)).body;
     const rid = (await api("POST", `/projects/${stack.projectId}/tests/${stack.demoTestId}/run`, { durationSec: 20 })).data.testRunId;
-    for (let i = 0; i < 60; i++) {
-      if ((await api("GET", `/projects/${stack.projectId}/test-runs/${rid}`)).data.summary?.phaseCounts?.INCALL === 10) break;
-      await new Promise((r) => setTimeout(r, 400));
-    }
+    await until(rid, (r) => r.summary?.phaseCounts?.INCALL === 10, 30_000);
     proxy.cut();
     await new Promise((r) => setTimeout(r, 10_000));
     proxy.restore();
 
-    let run: any;
-    for (let i = 0; i < 120; i++) {
-      run = (await api("GET", `/projects/${stack.projectId}/test-runs/${rid}`)).data;
-      if (["COMPLETED", "FAILED"].includes(run.status)) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const run = await until(rid, (r) => ["COMPLETED", "FAILED"].includes(r.status), 60_000);
     expect(run.status).toBe("COMPLETED");
     expect(run.summary.outcomeCounts).toEqual({ SUCCESS: 10 });
     const endpoints = (await api("GET", `/projects/${stack.projectId}/test-runs/${rid}/endpoints?perPage=100`)).data;
