@@ -110,6 +110,13 @@ describe("dashboard management flow", () => {
       expect(created).toMatchObject({ domain: builtin.domain, port: builtin.port, transport: "UDP", accountCount: 3 });
       await shoot(page, "registrars");
 
+      await page.getByRole("button", { name: `Edit registrar ${regName}` }).click();
+      const editForm = page.getByRole("form", { name: `Edit registrar ${regName}` });
+      expect(await editForm.getByLabel("Domain").inputValue()).toBe(builtin.domain);
+      await editForm.getByLabel("Transport").selectOption("TCP");
+      await editForm.getByRole("button", { name: "Save registrar" }).click();
+      await editForm.waitFor({ state: "detached" });
+      await page.getByRole("table", { name: "Registrars" }).getByRole("row", { name: new RegExp(regName) }).getByRole("cell", { name: "TCP" }).waitFor();
       await page.getByRole("button", { name: `Delete registrar ${regName}` }).click();
       await page.getByRole("dialog").getByRole("button", { name: "Delete registrar" }).click();
       await page.getByRole("table", { name: "Registrars" }).getByText(regName).waitFor({ state: "detached" });
@@ -186,6 +193,14 @@ describe("dashboard management flow", () => {
       await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: `Test ${testName}` }).click();
       await page.getByRole("list", { name: "Test runs" }).locator(`a[data-run-id="${runId}"]`).waitFor();
       await shoot(page, "test-edit");
+
+      // ---- delete the test: gone from the list, its run stays reachable
+      await page.getByRole("button", { name: "Delete test" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete test" }).click();
+      await page.getByRole("heading", { name: "Tests", level: 1 }).waitFor();
+      await page.locator(".test-card").first().waitFor();
+      expect(await page.getByRole("article", { name: `Test ${testName}` }).count()).toBe(0);
+      expect((await call("GET", `/projects/${pid}/test-runs/${runId}`)).status).toBe(200);
 
       // ---- agents
       await nav.getByRole("link", { name: "Agents" }).click();
