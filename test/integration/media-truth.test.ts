@@ -61,7 +61,7 @@ const CALLS: Impairment[] = [
   { lossPct: 5, jitterMs: 50, delayMs: 100 },
 ];
 /** Calls run at once (2 cores: each call is 3 Bun processes and 2 dumpcaps). */
-const PARALLEL = 4;
+const PARALLEL = 8;
 
 const canRun = canUseNetns(["tshark", "dumpcap"]) && bunBinary() !== null;
 
@@ -88,6 +88,11 @@ interface Direction {
 const label = (i: Impairment): string => `loss ${i.lossPct}% jitter ${i.jitterMs}ms delay ${i.delayMs}ms`;
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : Number.NaN);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < end) await sleep(100);
+}
+const failures: Record<number, unknown> = {};
 
 describe.skipIf(!canRun)("media truth: RtpSession vs tshark over impaired links (network namespaces)", () => {
   const dirs: Direction[] = [];
@@ -97,16 +102,30 @@ describe.skipIf(!canRun)("media truth: RtpSession vs tshark over impaired links 
     work = mkdtempSync(join(tmpdir(), "ringfleet-media-truth-"));
     console.log(`sch_netem available: ${netemAvailable()} (impairing in user space either way, see header)`);
     const results: (CallResult | null)[] = new Array(CALLS.length).fill(null);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < CALLS.length) {
-        const i = next++;
-        await sleep(i % PARALLEL * 150); // stagger process start-up a little
+    for (let first = 0; first < CALLS.length; first += PARALLEL) {
+      const round = CALLS.map((_, i) => i).slice(first, first + PARALLEL);
+      // Set the calls of the round up one after another (start-up is CPU-heavy), then start
+      // their media together (see runCall).
+      let go!: () => void;
+      const gateOpen = new Promise<void>((r) => (go = r));
+      for (const i of round) {
+        let ready!: () => void;
+        const isReady = new Promise<void>((r) => (ready = r));
         const link = createRelayedLink(100 + i);
-        results[i] = await runCall(link, CALLS[i]!, 1000 + i, join(work, `call${i}`), SECONDS);
+        runCall(link, CALLS[i]!, 1000 + i, join(work, `call${i}`), SECONDS, { ready, go: gateOpen }).then(
+          (r) => (results[i] = r),
+          (err: unknown) => {
+            failures[i] = err;
+            ready();
+          },
+        );
+        await Promise.race([isReady, sleep(30_000)]);
       }
-    };
-    await Promise.all(Array.from({ length: PARALLEL }, worker));
+      await sleep(1000); // let start-up settle
+      go();
+      await until(() => round.every((i) => results[i] || failures[i]), (SECONDS + 15) * 1000);
+    }
+    for (const [i, err] of Object.entries(failures)) throw new Error(`call ${i} (${label(CALLS[Number(i)]!)}) failed: ${String(err)}`);
     results.forEach((r, call) => {
       if (!r) throw new Error(`call ${call} produced no result`);
       const imp = CALLS[call]!;
