@@ -78,9 +78,9 @@ describe("test page", () => {
     const form = await screen.findByRole("form", { name: "New test" });
     const g1 = within(form).getByRole("group", { name: "Group 1" });
     const g2 = within(form).getByRole("group", { name: "Group 2" });
-    expect((within(g1).getByLabelText("Registrar") as HTMLSelectElement).value).toBe("g1");
+    expect((within(g1).getByLabelText("Registrar") as unknown as HTMLSelectElement).value).toBe("g1");
     fireEvent.input(within(g2).getByLabelText("Group name"), { target: { value: "answer" } });
-    expect((within(g1).getByLabelText("Group to call") as HTMLSelectElement).value).toBe("answer");
+    expect((within(g1).getByLabelText("Group to call") as unknown as HTMLSelectElement).value).toBe("answer");
     expect(screen.getByRole("img").getAttribute("aria-label")).toBe("Group topology: callers calls answer");
   });
 
