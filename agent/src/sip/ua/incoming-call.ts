@@ -74,8 +74,8 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
     });
     this.tx.respond(ok);
     // §13.3.1.4: re-send the 2xx at T1, doubling up to T2, until the ACK; give up after 64*T1.
-    // Over TCP/TLS the 2xx is not re-sent (the connection delivers it; proxies on the path
-    // retransmit on their own unreliable legs), but the ACK wait still bounds the call.
+    // This holds over TCP/TLS too: a stateful proxy does not retransmit 2xx, so the caller's leg
+    // may be UDP. Over a stream the copies go on the connection the INVITE came on (§18.2.2).
     const t = this.core.layer.timers;
     const dest = this.responseDest;
     let interval = t.A;
@@ -85,7 +85,7 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
       interval = Math.min(interval * 2, t.T2);
       this.timers.start("retransmit", interval, again);
     };
-    if (!this.core.transport.reliable) this.timers.start("retransmit", interval, again);
+    this.timers.start("retransmit", interval, again);
     this.timers.start("giveUp", t.H, () => {
       if (!this.acked && !this.ended) void this.sendBye();
     });

@@ -1,5 +1,5 @@
 /** Two UAs calling each other directly (InviteOptions.direct) over UDP, TCP and TLS: Via/Contact transport, no retransmissions on streams. */
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { selfSignedCert, type SelfSignedCert } from "../../../../test/support/kamailio.js";
 import { createUserAgent, type TraceEvent, type UserAgent, type UserAgentOptions } from "../index.js";
@@ -91,5 +91,29 @@ describe("stream transport timers", () => {
     const t0 = Date.now();
     expect(await a.register()).toMatchObject({ ok: false, statusCode: null });
     expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("UAS over TCP: responses go on the connection the INVITE came on (not the Via sent-by); the 2xx is re-sent until the ACK", async () => {
+    const b = await mk("TCP", "bob", undefined, { timers: { t1: 40 } });
+    b.onIncomingCall((call) => call.answer(SDP));
+    const sock = connect({ host: "127.0.0.1", port: b.localPort });
+    await new Promise<void>((r) => sock.once("connect", () => r()));
+    let got = "";
+    sock.on("data", (d) => (got += d.toString()));
+    const head = (m: string, cseq: number, toTag = "") =>
+      `${m} sip:bob@127.0.0.1:${b.localPort};transport=tcp SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKraw${m}${cseq}\r\n` +
+      `Max-Forwards: 70\r\nFrom: <sip:raw@127.0.0.1>;tag=r1\r\nTo: <sip:bob@127.0.0.1>${toTag}\r\nCall-ID: raw-tcp@127.0.0.1\r\n` +
+      `CSeq: ${cseq} ${m}\r\nContact: <sip:raw@127.0.0.1:9;transport=tcp>\r\n`;
+    sock.write(`${head("INVITE", 1)}Content-Type: application/sdp\r\nContent-Length: ${SDP.length}\r\n\r\n${SDP}`);
+    await new Promise((r) => setTimeout(r, 250));
+    const oks = got.match(/^SIP\/2\.0 200 OK/gm) ?? [];
+    expect(oks.length).toBeGreaterThanOrEqual(2);
+    const toTag = /^To: .*;tag=([^;\r\n]+)/m.exec(got)![1];
+    sock.write(`${head("ACK", 1, `;tag=${toTag}`)}Content-Length: 0\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    const after = (got.match(/^SIP\/2\.0 200 OK/gm) ?? []).length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect((got.match(/^SIP\/2\.0 200 OK/gm) ?? []).length).toBe(after);
+    sock.destroy();
   });
 });
