@@ -12,11 +12,12 @@ export interface TopologyGroup {
   callee: { type: "GROUP"; group: string } | { type: "EXTERNAL"; uri: string } | { type: "RECEIVE" };
 }
 
-const CARD_W = 190;
 const CARD_H = 62;
 const GAP_Y = 18;
-const GAP_X = 110;
 const PAD = 8;
+/** Card width and column gap: regular, and compact for phones (drawn near 1:1 on a 390 px screen). */
+const SIZES = { regular: { w: 190, gap: 110, title: 22, sub: 28 }, compact: { w: 142, gap: 40, title: 15, sub: 21 } } as const;
+type Size = keyof typeof SIZES;
 
 export interface TopologyNode {
   key: string;
@@ -34,7 +35,7 @@ export interface TopologyEdge {
   label: string;
 }
 
-export function topologyLayout(groups: readonly TopologyGroup[]): { nodes: TopologyNode[]; edges: TopologyEdge[]; width: number; height: number } {
+export function topologyLayout(groups: readonly TopologyGroup[], size: Size = "regular"): { nodes: TopologyNode[]; edges: TopologyEdge[]; width: number; height: number } {
   const left: TopologyNode[] = [];
   const right: TopologyNode[] = [];
   const edges: TopologyEdge[] = [];
@@ -72,6 +73,7 @@ export function topologyLayout(groups: readonly TopologyGroup[]): { nodes: Topol
     }
   });
   // A lone column is drawn on the left.
+  const { w: CARD_W, gap: GAP_X } = SIZES[size];
   const twoCols = left.length > 0 && right.length > 0;
   left.forEach((n, i) => ((n.x = PAD), (n.y = PAD + i * (CARD_H + GAP_Y))));
   right.forEach((n, i) => ((n.x = twoCols ? PAD + CARD_W + GAP_X : PAD), (n.y = PAD + i * (CARD_H + GAP_Y))));
@@ -86,8 +88,10 @@ export function topologyLayout(groups: readonly TopologyGroup[]): { nodes: Topol
 
 const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
 
-export function Topology(props: { groups: readonly TopologyGroup[] }) {
-  const layout = createMemo(() => topologyLayout(props.groups));
+export function Topology(props: { groups: readonly TopologyGroup[]; compact?: boolean }) {
+  const size = (): Size => (props.compact ? "compact" : "regular");
+  const layout = createMemo(() => topologyLayout(props.groups, size()));
+  const CW = () => SIZES[size()].w;
   const node = (k: string) => layout().nodes.find((n) => n.key === k);
   const summary = () =>
     layout().edges.length ? layout().edges.map((e) => e.label).join("; ") : props.groups.length ? "No calls between groups yet" : "No groups";
@@ -104,6 +108,7 @@ export function Topology(props: { groups: readonly TopologyGroup[] }) {
             const a = () => node(e.from)!;
             const b = () => node(e.to)!;
             const path = () => {
+              const CARD_W = CW();
               const x1 = a().x + CARD_W;
               const y1 = a().y + CARD_H / 2;
               const sameCol = b().x <= a().x;
@@ -119,15 +124,15 @@ export function Topology(props: { groups: readonly TopologyGroup[] }) {
         <For each={layout().nodes}>
           {(n) => (
             <g class={`topo-node role-${n.role}`} transform={`translate(${n.x} ${n.y})`} data-testid="topology-node" data-title={n.title}>
-              <rect width={CARD_W} height={CARD_H} rx="6" />
+              <rect width={CW()} height={CARD_H} rx="6" />
               <text x="12" y="24" class="topo-title">
-                {clip(n.title, 22)}
+                {clip(n.title, SIZES[size()].title)}
               </text>
               <text x="12" y="44" class="topo-sub">
-                {clip(n.subtitle, 28)}
+                {clip(n.subtitle, SIZES[size()].sub)}
               </text>
-              <Show when={n.kind === "group"}>
-                <text x={CARD_W - 10} y="24" text-anchor="end" class="topo-role">
+              <Show when={n.kind === "group" && !props.compact}>
+                <text x={CW() - 10} y="24" text-anchor="end" class="topo-role">
                   {n.role === "receiver" ? "receives" : n.role === "caller" ? "calls" : ""}
                 </text>
               </Show>

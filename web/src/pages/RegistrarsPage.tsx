@@ -2,7 +2,7 @@
  * Registrars (SIP servers under test) and their SIP accounts: list / create / edit / delete registrars,
  * list / add / delete accounts, and a CSV import with a preview and per-row errors.
  */
-import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, on, onMount, Show } from "solid-js";
 import { createStore } from "solid-js/store";
 import {
   RegistrarCreate,
@@ -21,6 +21,7 @@ import { Field, fieldAria } from "../components/Field.js";
 import { Empty, ErrorBox, Loading } from "../components/States.js";
 import { Time } from "../components/Time.js";
 
+const PREVIEW_ROWS = 300;
 const REG_FIELDS = ["name", "domain", "port", "transport", "outboundProxy"] as const;
 
 interface RegistrarDraft {
@@ -41,6 +42,11 @@ function RegistrarForm(props: { pid: string; editing: Registrar | null; onSaved:
   const [general, setGeneral] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
   const idp = props.editing ? `reg-${props.editing.id}` : "reg-new";
+  let formEl!: HTMLFormElement;
+  onMount(() => {
+    formEl?.scrollIntoView?.({ block: "nearest" });
+    formEl?.querySelector("input")?.focus();
+  });
 
   const body = () => {
     const port = intField(draft.port);
@@ -86,7 +92,7 @@ function RegistrarForm(props: { pid: string; editing: Registrar | null; onSaved:
   };
   const err = (k: (typeof REG_FIELDS)[number]) => errors()[k];
   return (
-    <form class="panel form" onSubmit={(e) => void submit(e)} aria-label={props.editing ? `Edit registrar ${props.editing.name}` : "New registrar"} novalidate>
+    <form ref={formEl} class="panel form" onSubmit={(e) => void submit(e)} aria-label={props.editing ? `Edit registrar ${props.editing.name}` : "New registrar"} novalidate>
       <h2 class="panel-title">{props.editing ? `Edit ${props.editing.name}` : "New registrar"}</h2>
       <div class="form-grid">
         <Field id={`${idp}-name`} label="Name" error={err("name")}>
@@ -199,6 +205,14 @@ function CsvImport(props: { pid: string; registrar: Registrar; existing: Readonl
   const [general, setGeneral] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
   const bad = () => rows()?.filter(rowHasErrors).length ?? 0;
+  /** At most PREVIEW_ROWS rows in the table, rows with errors first in line order. */
+  const shown = createMemo(() => {
+    const r = rows() ?? [];
+    if (r.length <= PREVIEW_ROWS) return r;
+    const errs = r.filter(rowHasErrors).slice(0, PREVIEW_ROWS);
+    const fine = r.filter((x) => !rowHasErrors(x)).slice(0, PREVIEW_ROWS - errs.length);
+    return [...errs, ...fine].sort((a, b) => a.line - b.line);
+  });
   const preview = () => {
     setGeneral(null);
     const r = parseAccountsCsv(text(), props.existing);
@@ -261,6 +275,7 @@ function CsvImport(props: { pid: string; registrar: Registrar; existing: Readonl
       <Show when={rows() && rows()!.length > 0}>
         <p class="small-text" role="status">
           {rows()!.length} row{rows()!.length === 1 ? "" : "s"}, {bad() === 0 ? "all valid" : `${bad()} with errors — fix them in the CSV and preview again`}
+          {shown().length < rows()!.length ? ` (showing ${shown().length})` : ""}
         </p>
         <div class="table-wrap">
           <table class="table static stack" aria-label="CSV preview">
@@ -275,7 +290,7 @@ function CsvImport(props: { pid: string; registrar: Registrar; existing: Readonl
               </tr>
             </thead>
             <tbody>
-              <For each={rows()!}>
+              <For each={shown()}>
                 {(r) => (
                   <tr classList={{ "row-bad": rowHasErrors(r) }} aria-invalid={rowHasErrors(r) ? "true" : undefined}>
                     <td class="num" data-label="Line">{r.line}</td>

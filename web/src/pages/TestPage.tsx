@@ -2,7 +2,7 @@
  * Create / edit a test (groups: name, endpoints, registrar, codec, callee, region) with messages beside
  * each field and a live group topology; for a saved test also Run, Delete and its runs.
  */
-import { createMemo, createResource, createSignal, For, Index, Show } from "solid-js";
+import { createMemo, createResource, createSignal, For, Index, onCleanup, Show } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
 import {
   AUDIO_CODECS,
@@ -248,6 +248,13 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
   const [confirmDelete, setConfirmDelete] = createSignal(false);
   const [current, setCurrent] = createSignal<Test | null>(props.test);
 
+  const mq = typeof window !== "undefined" && window.matchMedia ? window.matchMedia("(max-width: 600px)") : null;
+  const [narrow, setNarrow] = createSignal(mq?.matches ?? false);
+  if (mq) {
+    const onChange = () => setNarrow(mq.matches);
+    mq.addEventListener?.("change", onChange);
+    onCleanup(() => mq.removeEventListener?.("change", onChange));
+  }
   const clientErrors = createMemo(() => (submitted() ? validateDraft(draft) : {}));
   const errors = () => ({ ...serverErrors(), ...clientErrors() });
   const names = () => draft.groups.map((g) => g.name);
@@ -431,7 +438,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
           <p class="muted small-text">
             {draft.groups.length} group{draft.groups.length === 1 ? "" : "s"} · {totalEndpoints()} endpoints
           </p>
-          <Topology groups={topo()} />
+          <Topology groups={topo()} compact={narrow()} />
         </aside>
       </div>
       <Show when={current()}>{(t) => <TestRuns pid={props.pid} tid={t().id} />}</Show>
