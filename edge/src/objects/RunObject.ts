@@ -44,6 +44,10 @@ import { checkTestLimits, creditsFor } from "../runs/quota.js";
 import type { RunInit } from "./run-types.js";
 
 const TICK_MS = 1_000;
+/** Viewers get a tick at most this long after a frame changed something (prompt, but coalesced). */
+const VIEWER_FLUSH_MS = 100;
+/** A per-endpoint MOS change smaller than this is not worth a viewer update on its own. */
+const LIVE_MOS_STEP = 0.05;
 /** A trace is a diagnostic, not a pcap: keep the first N messages of each endpoint. */
 const MAX_TRACE_PER_ENDPOINT = 400;
 /** run_endpoints binds 13 parameters per row; libSQL allows 100 per statement. */
@@ -106,6 +110,14 @@ export class RunObject extends DurableObject<Env> {
   private buckets = new Map<number, SecondBucket>();
   /** Endpoints changed since the last tick (lost on hibernation; a viewer's snapshot covers that). */
   private dirty = new Set<string>();
+  /**
+   * The endpoints table in memory: frames touch every endpoint every second, so reads come from
+   * here and only state changes are written through. Rebuilt from SQLite after a restart.
+   */
+  private rowCache: Map<string, EndpointRow> | null = null;
+  /** Last per-second metrics per endpoint (also in `samples`; this saves a query per read). */
+  private lastMetrics = new Map<string, Record<string, number>>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -130,6 +142,22 @@ export class RunObject extends DurableObject<Env> {
   }
 
   // ---- persistence helpers --------------------------------------------------------------------
+
+  private rows(): Map<string, EndpointRow> {
+    if (!this.rowCache) this.rowCache = new Map(this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq`).toArray().map((r) => [r.id, r]));
+    return this.rowCache;
+  }
+  private invalidateRows() {
+    this.rowCache = null;
+  }
+
+  /** The endpoint's last reported metrics: memory, else its newest sample, else what the row holds. */
+  private metricsOf(r: EndpointRow): Record<string, number> {
+    const m = this.lastMetrics.get(r.id);
+    if (m) return m;
+    const s = this.sql.exec<{ m: string }>(`SELECT m FROM samples WHERE endpoint_id = ? ORDER BY t DESC LIMIT 1`, r.id).toArray()[0];
+    return s ? JSON.parse(s.m) : JSON.parse(r.metrics);
+  }
 
   private saveState() {
     this.sql.exec(`INSERT OR REPLACE INTO kv (k, v) VALUES ('state', ?)`, JSON.stringify(this.state));
@@ -220,7 +248,7 @@ export class RunObject extends DurableObject<Env> {
     return {
       id: r.id, runId: this.init_!.runId, group: r.grp, index: r.idx, username: r.username, role: r.role, agentId: r.agent_id,
       phase: r.phase, outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text,
-      timings: JSON.parse(r.timings), metrics: JSON.parse(r.metrics),
+      timings: JSON.parse(r.timings), metrics: this.metricsOf(r),
     };
   }
 
@@ -349,40 +377,58 @@ export class RunObject extends DurableObject<Env> {
       return;
     }
     const second = Math.floor(frame.t / 1000);
+    const rows = this.rows();
+    const bucket = this.buckets.get(second) ?? emptyBucket(second);
+    let bucketTouched = false;
     for (const e of frame.endpoints) {
-      const r = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE id = ? AND agent_id = ?`, e.id, agentId).toArray()[0];
-      if (!r) continue; // not this agent's endpoint: ignore rather than let one agent write another's data
+      const r = rows.get(e.id);
+      if (!r || r.agent_id !== agentId) continue; // not this agent's endpoint: ignore rather than let one agent write another's data
       const phase = advancePhase(r.phase, e.phase);
       const outcome = mergeOutcome(r.outcome, e.outcome ?? null);
       const outcomeChanged = outcome !== r.outcome;
-      const statusCode = outcomeChanged || r.status_code === null ? (e.statusCode ?? r.status_code) : r.status_code;
-      const statusText = outcomeChanged || r.status_text === null ? (e.statusText ?? r.status_text) : r.status_text;
-      const timings: Timings = { ...JSON.parse(r.timings), ...(e.timings ?? {}) };
-      const metrics = e.m ? e.m : JSON.parse(r.metrics);
+      const statusCode = (outcomeChanged || r.status_code === null ? (e.statusCode ?? r.status_code) : r.status_code) ?? null;
+      const statusText = (outcomeChanged || r.status_text === null ? (e.statusText ?? r.status_text) : r.status_text) ?? null;
       let traceCount = r.trace_count;
       for (const t of e.trace ?? []) {
         if (traceCount >= MAX_TRACE_PER_ENDPOINT) break;
         this.sql.exec(`INSERT INTO traces (endpoint_id, t, dir, remote, text) VALUES (?, ?, ?, ?, ?)`, e.id, t.t, t.dir, t.remote, t.text);
         traceCount++;
       }
-      this.sql.exec(
-        `UPDATE endpoints SET phase = ?, outcome = ?, status_code = ?, status_text = ?, timings = ?, metrics = ?, trace_count = ? WHERE id = ?`,
-        phase, outcome, statusCode ?? null, statusText ?? null, JSON.stringify(timings), JSON.stringify(metrics), traceCount, e.id,
-      );
+      const timings = e.timings && Object.keys(e.timings).length ? JSON.stringify({ ...JSON.parse(r.timings), ...e.timings } satisfies Timings) : r.timings;
+      const stateChanged = phase !== r.phase || outcomeChanged || statusCode !== r.status_code || statusText !== r.status_text || timings !== r.timings || traceCount !== r.trace_count;
+      if (stateChanged) {
+        // Written through only when the state changed; per-second metrics go to `samples`.
+        const metrics = JSON.stringify(e.m ?? this.lastMetrics.get(e.id) ?? JSON.parse(r.metrics));
+        this.sql.exec(
+          `UPDATE endpoints SET phase = ?, outcome = ?, status_code = ?, status_text = ?, timings = ?, metrics = ?, trace_count = ? WHERE id = ?`,
+          phase, outcome, statusCode, statusText, timings, metrics, traceCount, e.id,
+        );
+        Object.assign(r, { phase, outcome, status_code: statusCode, status_text: statusText, timings, metrics, trace_count: traceCount });
+        this.dirty.add(e.id);
+      }
       if (e.m && Object.keys(e.m).length) {
         this.sql.exec(`INSERT OR REPLACE INTO samples (endpoint_id, t, m) VALUES (?, ?, ?)`, e.id, second, JSON.stringify(e.m));
-        const bucket = this.buckets.get(second) ?? emptyBucket(second);
+        const before = this.lastMetrics.get(e.id)?.mos;
+        if (before === undefined || e.m.mos === undefined || Math.abs(e.m.mos - before) >= LIVE_MOS_STEP) this.dirty.add(e.id);
+        this.lastMetrics.set(e.id, e.m);
         addToBucket(bucket, e.m);
-        this.buckets.set(second, bucket);
-        this.sql.exec(`INSERT OR REPLACE INTO buckets (t, data) VALUES (?, ?)`, second, JSON.stringify(bucket));
+        bucketTouched = true;
       }
-      this.dirty.add(e.id);
+    }
+    if (bucketTouched) {
+      this.buckets.set(second, bucket);
+      this.sql.exec(`INSERT OR REPLACE INTO buckets (t, data) VALUES (?, ?)`, second, JSON.stringify(bucket));
     }
     for (const t of this.buckets.keys()) if (t < second - 10) this.buckets.delete(t);
     this.lastSeq.set(agentId, frame.seq);
     this.sql.exec(`INSERT OR REPLACE INTO agent_seq (agent_id, last_seq) VALUES (?, ?)`, agentId, frame.seq);
     this.send(ws, { v: PROTOCOL_VERSION, type: "ack", seq: frame.seq });
     this.maybeDispatchCallers();
+    if (this.dirty.size > 0 && !this.flushTimer)
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.broadcastTick();
+      }, VIEWER_FLUSH_MS);
   }
 
   // ---- alarm: admission, ticks, deadlines, persistence ----------------------------------------
@@ -446,6 +492,7 @@ export class RunObject extends DurableObject<Env> {
         e.spec.id, e.spec.group, e.index, e.spec.account.username, e.spec.role, agentId, JSON.stringify(e.spec), JSON.stringify(e.target), seq,
       );
     });
+    this.invalidateRows();
     const now = Date.now();
     const s = this.state!;
     for (const id of agents) s.agents[id] = { joined: false, closedAt: null, done: false };
@@ -494,6 +541,7 @@ export class RunObject extends DurableObject<Env> {
       this.sql.exec(`UPDATE endpoints SET phase = 'CLOSED', outcome = ?, status_text = COALESCE(status_text, ?) WHERE id = ?`, mergeOutcome(r.outcome, outcome), text, r.id);
       this.dirty.add(r.id);
     }
+    if (rows.length) this.invalidateRows();
   }
 
   private async completeNormally() {
@@ -539,7 +587,7 @@ export class RunObject extends DurableObject<Env> {
       const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq`).toArray();
       const results = rows.map((r) => ({
         id: r.id, runId: i.runId, groupName: r.grp, idx: r.idx, username: r.username, role: r.role, agentId: r.agent_id, phase: r.phase,
-        outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text, timings: JSON.parse(r.timings), metrics: JSON.parse(r.metrics),
+        outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text, timings: JSON.parse(r.timings), metrics: this.metricsOf(r),
       }));
       const statements = [
         db.update(schema.testRuns).set({
@@ -593,7 +641,7 @@ export class RunObject extends DurableObject<Env> {
 
   private liveRunState(): LiveRunState {
     const s = this.state!;
-    const rows = this.sql.exec<{ phase: EndpointPhase; outcome: EndpointOutcome | null }>(`SELECT phase, outcome FROM endpoints`).toArray();
+    const rows = [...this.rows().values()];
     return {
       runId: this.init_!.runId, status: s.status, reasonCode: s.reasonCode, reason: s.reason, durationSec: this.init_!.durationSec,
       startedAt: s.startedAt, endedAt: s.endedAt, phaseCounts: phaseCounts(rows.map((r) => r.phase)),
@@ -602,7 +650,7 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private liveEndpoint(r: EndpointRow): LiveEndpoint {
-    const m = JSON.parse(r.metrics) as Record<string, number>;
+    const m = this.lastMetrics.get(r.id) ?? (JSON.parse(r.metrics) as Record<string, number>);
     return { id: r.id, group: r.grp, index: r.idx, username: r.username, role: r.role, phase: r.phase, outcome: r.outcome, statusCode: r.status_code, mos: m.mos ?? null };
   }
 
@@ -615,7 +663,7 @@ export class RunObject extends DurableObject<Env> {
       .toArray()
       .reverse()
       .map((b) => bucketToAggregate(JSON.parse(b.data)));
-    const endpoints = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq LIMIT 10000`).toArray().map((r) => this.liveEndpoint(r));
+    const endpoints = [...this.rows().values()].slice(0, 10_000).map((r) => this.liveEndpoint(r));
     return { v: PROTOCOL_VERSION, type: "snapshot", run: this.liveRunState(), series, endpoints };
   }
 
@@ -627,11 +675,11 @@ export class RunObject extends DurableObject<Env> {
     // The last complete second: frames for the current one may still be arriving.
     const t = Math.floor(Date.now() / 1000) - 1;
     const b = this.buckets.get(t) ?? this.buckets.get(t - 1);
+    const rows = this.rows();
     const endpoints: LiveEndpoint[] = [];
-    for (let k = 0; k < changed.length; k += 50) {
-      const ids = changed.slice(k, k + 50);
-      const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids).toArray();
-      endpoints.push(...rows.map((r) => this.liveEndpoint(r)));
+    for (const id of changed) {
+      const r = rows.get(id);
+      if (r) endpoints.push(this.liveEndpoint(r));
     }
     const msg: RunToViewer = { v: PROTOCOL_VERSION, type: "tick", run: this.liveRunState(), aggregate: b ? bucketToAggregate(b) : null, endpoints };
     for (const ws of viewers) this.send(ws, msg);

@@ -1,0 +1,153 @@
+/**
+ * Fleet-scale benchmark of the edge (issue "Runs at fleet scale"): synthetic agents that speak
+ * the real wire protocol (no SIP) connect to a real workerd (wrangler dev) + sqld. Default: 50
+ * agents × 200 endpoints, one frame per agent per second, for 120 s, with 20 dashboard viewers.
+ * Prints the run object's processing time per frame (agent send → ack, p50/p99), the lag from an
+ * agent's send to the viewers' receipt (p50/p99), ingest rate, and workerd's memory.
+ *
+ *   bun bench/fleet/fleet-scale.ts            (env: FLEET_AGENTS, FLEET_ENDPOINTS_PER_AGENT, FLEET_SECONDS, FLEET_VIEWERS)
+ */
+import WebSocket from "ws";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startStack } from "../../scripts/stack.js";
+import { freeTcpPort, freeUdpPort } from "../../test/support/ports.js";
+import { SyntheticAgent, seqResidueFromProbeMos } from "./synthetic-agent.js";
+
+const AGENTS = Number(process.env.FLEET_AGENTS ?? 50);
+const PER_AGENT = Number(process.env.FLEET_ENDPOINTS_PER_AGENT ?? 200);
+const SECONDS = Number(process.env.FLEET_SECONDS ?? 120);
+const VIEWERS = Number(process.env.FLEET_VIEWERS ?? 20);
+const TOTAL = AGENTS * PER_AGENT;
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
+
+/** RSS of every workerd process (the Worker and its Durable Objects run there). */
+function workerdRssMb(): number {
+  let kb = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) kb += Number(m[1]);
+    } catch {
+      /* process gone */
+    }
+  }
+  return kb / 1024;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "ringfleet-fleetbench-"));
+const stack = await startStack({
+  dir, dbPort: await freeTcpPort(), edgePort: await freeTcpPort(), registrarPort: await freeUdpPort(),
+  agent: false, registrar: false, accounts: 1, log: (l) => console.log(l),
+});
+const H = { authorization: `Bearer ${stack.token}`, "content-type": "application/json" };
+const api = async (method: string, path: string, body?: unknown) => {
+  const r = await fetch(`${stack.url}/api/v1${path}`, { method, headers: H, body: body ? JSON.stringify(body) : undefined });
+  const j = (await r.json()) as any;
+  if (!r.ok) throw new Error(`${method} ${path}: ${JSON.stringify(j)}`);
+  return j.data;
+};
+
+try {
+  console.log(`▶ registrar with ${TOTAL} accounts, test ${TOTAL / 2} → ${TOTAL / 2}, ${AGENTS} synthetic agents`);
+  const reg = await api("POST", `/projects/${stack.projectId}/registrars`, { name: "bench", domain: "bench.invalid", transport: "UDP" });
+  for (let i = 0; i < TOTAL; i += 5000)
+    await api("POST", `/projects/${stack.projectId}/registrars/${reg.id}/accounts`, {
+      accounts: Array.from({ length: Math.min(5000, TOTAL - i) }, (_, k) => ({ username: `u${i + k}`, password: "x" })),
+    });
+  const test = await api("POST", `/projects/${stack.projectId}/tests`, {
+    name: "fleet bench", durationSec: Math.max(5, SECONDS),
+    groups: [
+      { name: "A", registrarId: reg.id, endpoints: TOTAL / 2, callee: { type: "GROUP", group: "B" }, region: "bench" },
+      { name: "B", registrarId: reg.id, endpoints: TOTAL / 2, callee: { type: "RECEIVE" }, region: "bench" },
+    ],
+  });
+  const agents = Array.from({ length: AGENTS }, (_, i) => new SyntheticAgent(stack.url, stack.agentToken, `agt_bench_${i}`, PER_AGENT));
+  await Promise.all(agents.map((a) => a.ready()));
+  const memBefore = workerdRssMb();
+
+  const runId = (await api("POST", `/projects/${stack.projectId}/tests/${test.id}/run`, {})).testRunId;
+  const probeOwner = new Map<string, SyntheticAgent>();
+  const viewerLags: number[] = [];
+  let ticks = 0;
+  const viewers = Array.from({ length: VIEWERS }, () => {
+    const u = new URL(`/live/runs/${runId}?token=${stack.token}`, stack.url);
+    u.protocol = "ws:";
+    const ws = new WebSocket(u);
+    ws.on("message", (d) => {
+      const now = performance.now();
+      const m = JSON.parse(d.toString());
+      if (m.type !== "tick") return;
+      ticks++;
+      for (const e of m.endpoints) {
+        if (e.mos === null || e.mos >= 2) continue; // probes report mos in [1, 2)
+        const agent = probeOwner.get(e.id) ?? agents.find((a) => (a as any).endpoints[0]?.id === e.id);
+        if (!agent) continue;
+        probeOwner.set(e.id, agent);
+        // The newest frame this agent sent whose seq has the probe's residue is the one shown.
+        const residue = seqResidueFromProbeMos(e.mos);
+        let seq = agent.stats.framesSent;
+        while (seq > 0 && seq % 16 !== residue) seq--;
+        const sent = agent.stats.sentAt.get(seq);
+        if (sent !== undefined && seq > 0) viewerLags.push(now - sent);
+      }
+    });
+    return ws;
+  });
+
+  const started = Date.now();
+  let peakMem = memBefore;
+  while (Date.now() - started < SECONDS * 1000) {
+    await new Promise((r) => setTimeout(r, 5000));
+    peakMem = Math.max(peakMem, workerdRssMb());
+    const sent = agents.reduce((n, a) => n + a.stats.framesSent, 0);
+    console.log(`  t+${Math.round((Date.now() - started) / 1000)} s: ${sent} frames sent, ${agents.reduce((n, a) => n + a.stats.ackLatenciesMs.length, 0)} acked, workerd ${peakMem.toFixed(0)} MB`);
+    if ((await api("GET", `/projects/${stack.projectId}/test-runs/${runId}`)).status === "COMPLETED") break;
+  }
+  // Stop the run: agents close their endpoints, the run completes.
+  await api("POST", `/projects/${stack.projectId}/test-runs/${runId}/stop`, {}).catch(() => undefined);
+  let finalStatus = "";
+  for (let i = 0; i < 60 && finalStatus !== "COMPLETED"; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    finalStatus = (await api("GET", `/projects/${stack.projectId}/test-runs/${runId}`)).status;
+  }
+  console.log(`  run ${finalStatus} after stop`);
+  const acks = agents.flatMap((a) => a.stats.ackLatenciesMs);
+  const framesSent = agents.reduce((n, a) => n + a.stats.framesSent, 0);
+  const elapsed = (Date.now() - started) / 1000;
+  const result = {
+    agents: AGENTS, endpointsPerAgent: PER_AGENT, endpoints: TOTAL, seconds: SECONDS, viewers: VIEWERS,
+    framesSent, framesAcked: acks.length,
+    endpointSecondsPerSecond: Math.round((acks.length * PER_AGENT) / elapsed),
+    ackMs: { p50: pct(acks, 50), p99: pct(acks, 99), max: Math.max(...acks) },
+    viewerLagMs: { p50: pct(viewerLags, 50), p99: pct(viewerLags, 99), samples: viewerLags.length },
+    ticksPerViewer: Math.round(ticks / Math.max(1, VIEWERS)),
+    workerdRssMb: { before: Math.round(memBefore), peak: Math.round(peakMem) },
+  };
+  console.log(`
+Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, ${SECONDS} s
+| metric | value |
+|---|---|
+| frames sent / acknowledged | ${framesSent} / ${acks.length} |
+| endpoint-seconds ingested per second | ${result.endpointSecondsPerSecond} |
+| run object per frame (send → ack) p50 / p99 / max | ${f(result.ackMs.p50)} / ${f(result.ackMs.p99)} / ${f(result.ackMs.max)} ms |
+| agent send → viewer receipt p50 / p99 | ${f(result.viewerLagMs.p50)} / ${f(result.viewerLagMs.p99)} ms (${viewerLags.length} samples) |
+| workerd RSS before / peak | ${result.workerdRssMb.before} / ${result.workerdRssMb.peak} MB |
+`);
+  const out = new URL("../results/", import.meta.url).pathname;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "fleet-scale.json"), JSON.stringify(result, null, 2));
+  for (const v of viewers) v.close();
+  for (const a of agents) a.close();
+} finally {
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,105 @@
+/**
+ * A synthetic agent: speaks the real agent wire protocol (protocol/wire.ts) to a real edge, with
+ * no SIP or RTP behind it. Its endpoints register, go INCALL and report per-second metrics; it
+ * measures how long the run object takes to acknowledge each frame. One endpoint per agent is a
+ * probe whose `mos` encodes the frame's seq, so viewers can measure send-to-screen lag.
+ */
+import WebSocket from "ws";
+import { PROTOCOL_VERSION, type EndpointSample, type EndpointSpec, type RunToAgent } from "../../protocol/index.js";
+
+export interface SyntheticAgentStats {
+  framesSent: number;
+  ackLatenciesMs: number[];
+  sentAt: Map<number, number>;
+}
+
+const load = { cpu: 0.05, loopLagMs: 1, pps: 0, drops: 0 };
+const metrics = (i: number) => ({
+  mos: 4.3 + (i % 10) / 100, r_factor: 92, jitter_ms: 1 + (i % 5) / 10, rtt_ms: 2, fraction_lost: 0,
+  packets_lost: 0, packets_sent: 50, packets_received: 50, bytes_sent: 8600, bytes_received: 8600,
+});
+
+/** mos value a probe endpoint reports for frame `seq` (decoded by viewers). */
+export const probeMos = (seq: number) => 1 + (seq % 16) * 0.06;
+/** The residue of the seq (mod 16): the viewer matches it to the newest frame sent with that residue. */
+export const seqResidueFromProbeMos = (mos: number) => Math.round((mos - 1) / 0.06);
+
+export class SyntheticAgent {
+  readonly stats: SyntheticAgentStats = { framesSent: 0, ackLatenciesMs: [], sentAt: new Map() };
+  private fleet: WebSocket;
+  private run: WebSocket | null = null;
+  private endpoints: EndpointSpec[] = [];
+  private seq = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly server: string,
+    private readonly token: string,
+    readonly agentId: string,
+    private readonly capacity: number,
+    private readonly region = "bench",
+  ) {
+    this.fleet = this.connect("/agent/connect", () =>
+      this.fleet.send(JSON.stringify({
+        v: PROTOCOL_VERSION, type: "hello", agentId, name: agentId, region: this.region, capacity, version: "synthetic",
+        host: { hostname: "bench", platform: "linux-x64", cpus: 2, memMb: 1024 }, activeRuns: [],
+      })),
+    );
+    this.fleet.on("message", (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.type === "assign") this.joinRun(m.runId);
+    });
+  }
+
+  private connect(path: string, onOpen: () => void): WebSocket {
+    const u = new URL(path, this.server);
+    u.protocol = "ws:";
+    const ws = new WebSocket(u, { headers: { authorization: `Bearer ${this.token}` } });
+    ws.on("open", onOpen);
+    ws.on("error", () => undefined);
+    return ws;
+  }
+
+  /** Resolves once the fleet has welcomed this agent. */
+  ready(): Promise<void> {
+    return new Promise((resolve) => this.fleet.on("message", (d) => JSON.parse(d.toString()).type === "welcome" && resolve()));
+  }
+
+  private joinRun(runId: string) {
+    this.run = this.connect(`/agent/runs/${runId}`, () =>
+      this.run!.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "join", agentId: this.agentId, runId, lastAckedSeq: 0 })),
+    );
+    this.run.on("message", (d) => this.onRunMessage(JSON.parse(d.toString()) as RunToAgent));
+    this.timer = setInterval(() => this.sendFrame(), 1000);
+  }
+
+  private onRunMessage(m: RunToAgent) {
+    if (m.type === "dispatch") this.endpoints.push(...m.endpoints);
+    else if (m.type === "ack") {
+      const t = this.stats.sentAt.get(m.seq);
+      if (t !== undefined) this.stats.ackLatenciesMs.push(performance.now() - t);
+    } else if (m.type === "stop") this.stopped = true;
+  }
+
+  private sendFrame() {
+    if (!this.run || this.run.readyState !== WebSocket.OPEN || this.endpoints.length === 0) return;
+    const seq = ++this.seq;
+    const samples: EndpointSample[] = this.endpoints.map((e, i) => {
+      if (this.stopped) return { id: e.id, phase: "CLOSED", outcome: "SUCCESS", statusCode: 200 };
+      if (seq === 1) return { id: e.id, phase: "REGISTERED", timings: { time_to_register_ms: 10, registration_expires_s: 300 } };
+      const m = metrics(i);
+      if (i === 0) m.mos = probeMos(seq);
+      return { id: e.id, phase: "INCALL", m, ...(seq === 2 ? { timings: { call_setup_time_ms: 40 } } : {}) };
+    });
+    this.stats.sentAt.set(seq, performance.now());
+    this.run.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "frame", seq, t: Date.now(), endpoints: samples, agent: load }));
+    this.stats.framesSent++;
+  }
+
+  close() {
+    if (this.timer) clearInterval(this.timer);
+    this.run?.close();
+    this.fleet.close();
+  }
+}
