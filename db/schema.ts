@@ -118,6 +118,8 @@ export const testGroups = sqliteTable(
     calleeGroup: text("callee_group"),
     calleeUri: text("callee_uri"),
     region: text("region"),
+    /** Explicit agent ids (JSON array) or null for region auto-distribution. */
+    agentIds: text("agent_ids", { mode: "json" }).$type<string[] | null>(),
   },
   (t) => [index("test_groups_test").on(t.testId)],
 );

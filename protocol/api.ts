@@ -141,6 +141,8 @@ export const TestGroup = z
     callee: CalleeTarget,
     /** Region the group's endpoints run in; `null` = any ONLINE agent. */
     region: z.string().min(1).max(64).nullable().default(null),
+    /** Explicit assignment: only these agents (ids) run the group's endpoints; `null` = by region. */
+    agents: z.array(z.string().min(1).max(128)).min(1, "must list at least one agent, or be null").max(1000).nullable().default(null),
   })
   .strict();
 export type TestGroup = z.infer<typeof TestGroup>;

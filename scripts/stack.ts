@@ -37,7 +37,7 @@ export interface Stack extends SeedResult {
   registrarPort: number;
   children: Map<string, ChildProcess>;
   /** Start another agent; `server` overrides the edge URL it dials (e.g. through a test proxy). */
-  startAgent(name?: string, opts?: { server?: string }): Promise<ChildProcess>;
+  startAgent(name?: string, opts?: { server?: string; region?: string; capacity?: number }): Promise<ChildProcess>;
   /** Stop and start wrangler dev again (Durable Object state persists on disk). */
   restartEdge(): Promise<void>;
   /** Start sqld again on the same data folder (after `stopChild("sqld")`). */
@@ -164,10 +164,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
 
     let agentCount = 0;
-    const startAgent = async (name = `local-agent-${++agentCount}`, agentOpts: { server?: string } = {}) => {
+    const startAgent = async (name = `local-agent-${++agentCount}`, agentOpts: { server?: string; region?: string; capacity?: number } = {}) => {
       log(`▶ agent "${name}" (outbound WebSocket to the edge)`);
       const child = launch(name, bunBinary(), [join(ROOT, "agent/src/main.ts"), "run", "--server", agentOpts.server ?? url, "--token", secrets.agentToken,
-        "--region", "local", "--name", name, "--capacity", String(o.agentCapacity ?? 500), "--state-dir", join(o.dir, "agents", name)]);
+        "--region", agentOpts.region ?? "local", "--name", name, "--capacity", String(agentOpts.capacity ?? o.agentCapacity ?? 500), "--state-dir", join(o.dir, "agents", name)]);
       await waitFor(`agent ${name}`, async () => {
         const r = await fetch(`${url}/api/v1/agents`, { headers: { authorization: `Bearer ${secrets.apiToken}` } });
         const body = (await r.json()) as { data: { name: string; status: string }[] };

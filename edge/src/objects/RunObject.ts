@@ -479,7 +479,7 @@ export class RunObject extends DurableObject<Env> {
     });
     if (!plan.ok) return this.finish("CANNOT_RUN_FOR_NOW", plan.reasonCode, plan.reason);
     const fleet = this.env.FLEETS.get(this.env.FLEETS.idFromName(i.orgId));
-    const demand = i.groups.map((g) => ({ group: g.name, region: g.region, endpoints: g.endpoints }));
+    const demand = i.groups.map((g) => ({ group: g.name, region: g.region, agents: g.agents ?? null, endpoints: g.endpoints }));
     const alloc = await fleet.allocate(i.runId, demand);
     if (!alloc.ok) return this.finish("CANNOT_RUN_FOR_NOW", alloc.reasonCode, alloc.reason);
     const agents = new Set<string>();

@@ -21,6 +21,14 @@ describe("allocate", () => {
     expect(r).toMatchObject({ ok: false, reasonCode: "INSUFFICIENT_AGENT_CAPACITY" });
     if (!r.ok) expect(r.reason).toContain("have 2 free");
   });
+  it("honours an explicit agent list, naming agents that are not ONLINE", () => {
+    const agents = [agent("a", "eu", 10), agent("b", "eu", 10), agent("c", "us", 10, 0, "OFFLINE")];
+    const r = allocate(agents, [{ group: "G", region: null, agents: ["b"], endpoints: 4 }]);
+    if (!r.ok) throw new Error(r.reason);
+    expect([...r.perAgent.keys()]).toEqual(["b"]);
+    expect(allocate(agents, [{ group: "G", region: null, agents: ["b", "c"], endpoints: 1 }])).toMatchObject({ ok: false, reasonCode: "NO_ONLINE_AGENT", reason: expect.stringContaining("agent c, not ONLINE") });
+    expect(allocate(agents, [{ group: "G", region: null, agents: ["a"], endpoints: 11 }])).toMatchObject({ ok: false, reasonCode: "INSUFFICIENT_AGENT_CAPACITY", reason: expect.stringContaining("its assigned agents have 10 free") });
+  });
   it("counts capacity used by earlier groups of the same run", () => {
     const r = allocate([agent("a", "eu", 4)], [{ group: "A", region: null, endpoints: 3 }, { group: "B", region: null, endpoints: 2 }]);
     expect(r).toMatchObject({ ok: false, reasonCode: "INSUFFICIENT_AGENT_CAPACITY" });

@@ -16,6 +16,8 @@ export interface AgentCapacity {
 export interface GroupDemand {
   group: string;
   region: string | null;
+  /** Explicit assignment: only these agents; null = the region's (or any) ONLINE agents. */
+  agents?: string[] | null;
   endpoints: number;
 }
 export type Allocation =
@@ -30,7 +32,12 @@ export function allocate(agents: AgentCapacity[], demand: GroupDemand[]): Alloca
   const perGroup = new Map<string, string[]>();
   const perAgent = new Map<string, number>();
   for (const g of demand) {
-    const candidates = online.filter((a) => g.region === null || a.region === g.region);
+    if (g.agents) {
+      const missing = g.agents.filter((id) => !online.some((a) => a.id === id));
+      if (missing.length)
+        return { ok: false, reasonCode: "NO_ONLINE_AGENT", reason: `Group "${g.group}" is assigned to agent${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, not ONLINE.` };
+    }
+    const candidates = online.filter((a) => (g.agents ? g.agents.includes(a.id) : g.region === null || a.region === g.region));
     if (candidates.length === 0)
       return { ok: false, reasonCode: "NO_ONLINE_AGENT", reason: `No agent is ONLINE in region "${g.region}" for group "${g.group}".` };
     const available = candidates.reduce((n, a) => n + (free.get(a.id) ?? 0), 0);
@@ -38,7 +45,7 @@ export function allocate(agents: AgentCapacity[], demand: GroupDemand[]): Alloca
       return {
         ok: false,
         reasonCode: "INSUFFICIENT_AGENT_CAPACITY",
-        reason: `Group "${g.group}" needs ${g.endpoints} endpoints but ONLINE agents${g.region ? ` in region "${g.region}"` : ""} have ${available} free.`,
+        reason: `Group "${g.group}" needs ${g.endpoints} endpoints but ${g.agents ? "its assigned agents" : `ONLINE agents${g.region ? ` in region "${g.region}"` : ""}`} have ${available} free.`,
       };
     const slots: string[] = [];
     for (let i = 0; i < g.endpoints; i++) {

@@ -6,8 +6,8 @@ const accounts = (n: number) => Array.from({ length: n }, (_, i) => ({ username:
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   runId: "run_1", durationSec: 20, buildupSec: 0,
   groups: [
-    { name: "A", registrarId: "reg1", endpoints: 2, codec: "PCMU", region: null, callee: { type: "GROUP", group: "B" } },
-    { name: "B", registrarId: "reg1", endpoints: 3, codec: "PCMU", region: null, callee: { type: "RECEIVE" } },
+    { name: "A", registrarId: "reg1", endpoints: 2, codec: "PCMU", region: null, agents: null, callee: { type: "GROUP", group: "B" } },
+    { name: "B", registrarId: "reg1", endpoints: 3, codec: "PCMU", region: null, agents: null, callee: { type: "RECEIVE" } },
   ],
   registrars: new Map([["reg1", registrar]]),
   accounts: new Map([["reg1", accounts(5)]]),

@@ -1,0 +1,1 @@
+ALTER TABLE `test_groups` ADD `agent_ids` text;
