@@ -34,13 +34,15 @@
  *    with a 16-packet memory are themselves 5–10 % off the all-packet mean, whoever samples).
  *  - RTT: the wire's round trips come from the captured SRs and reports (capture times, LSR,
  *    DLSR — Wireshark's method, unrounded). The user-space relay and the peers' own scheduling
- *    add 2–7 ms to 2 × delay (netem in a kernel would add ~0), so the brief's ±5 ms is applied
- *    against the wire: the engine's last RTT vs the wire's last exchange and its per-second
- *    average vs the wire's mean. The wire itself must be 2 × delay + 0…15 ms (emulator check).
+ *    add 2–7 ms to 2 × delay on a quiet host, tens of ms on a busy one (netem in a kernel would
+ *    add ~0), so the brief's ±5 ms is applied against the wire: the engine's last RTT vs the
+ *    wire's last exchange, and the average of its per-second RTT vs the average of the wire's
+ *    latest RTT at the same instants. The wire must be ≥ 2 × delay (emulator sanity check).
  *  - MOS: G.107 (test/media-truth/g107.ts, a separate transcription) on the capture's inputs for
  *    every one-second sample the engine took: the loss of the sequence numbers that settled in
  *    that second (the engine's per-second definition, rtp-stats.ts) counting only numbers that
- *    never appear in the capture, the capture's §A.8 estimate at that instant, and the wire RTT.
+ *    never appear in the capture, the capture's §A.8 estimate at that instant, and the wire's
+ *    latest RTT at that instant.
  *    The engine's per-call MOS (average of its per-second MOS) must be within ±0.1 of the
  *    average of those. The MOS of the whole call's loss is only shown: the E-model is concave in
  *    loss, so the mean of per-second MOS is above MOS(mean loss) by up to ~0.35 at 1–5 % random
@@ -52,7 +54,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bunBinary, killAll, PORT_A, PORT_B, runCall, type CallResult, type Impairment } from "../media-truth/call.js";
-import { capturedPackets, captureTruth, intervalTruth, tsharkStreams, wireRtts, type CaptureTruth, type TsharkStream } from "../media-truth/capture.js";
+import { capturedPackets, captureTruth, intervalTruth, tsharkStreams, wireRtts, type CaptureTruth, type TsharkStream, type WireRtt } from "../media-truth/capture.js";
 import { referenceMos } from "../media-truth/g107.js";
 import type { PeerReport } from "../media-truth/peer.js";
 import { SETTLE_PACKETS } from "../../agent/src/media/rtp-stats.js";
@@ -70,7 +72,7 @@ const CALLS: Impairment[] = [
   { lossPct: 1, jitterMs: 20, delayMs: 100 },
   { lossPct: 5, jitterMs: 50, delayMs: 100 },
 ];
-/** Calls run at once (2 cores: each call is 3 Bun processes and 2 dumpcaps). */
+/** Calls per round: set up one by one, then their media runs at once (each call is 3 Bun processes and 2 dumpcaps). */
 const PARALLEL = 8;
 
 const canRun = canUseNetns(["tshark", "dumpcap"]) && bunBinary() !== null;
@@ -81,17 +83,18 @@ interface Direction {
   dir: "A→B" | "B→A";
   /** The receiving peer's report. */
   rx: PeerReport;
-  /** The sending peer's report (for RTT, which the sender of the SRs measures too). */
+  /** The sending peer's report (its SSRC must be the stream's). */
   tx: PeerReport;
   streams: TsharkStream[];
   truth: CaptureTruth;
   oursLossPct: number;
   /** RTTs the receiving endpoint's reports had on its wire (capture times), in order. */
-  wireRtt: number[];
+  wireRtt: WireRtt[];
+  /** Our per-second RTT values and the wire's latest RTT at the same instants (samples where both exist). */
+  rttPairs: { ours: number; wire: number }[];
   refMosPerSecondAvg: number;
   /** The capture's §A.8 estimate at the engine's sample instants, averaged. */
   refJitterPerSecondAvg: number;
-  refLossPerSecond: number[];
   refMosCall: number;
 }
 
@@ -151,9 +154,15 @@ describe.skipIf(!canRun)("media truth: RtpSession vs tshark over impaired links 
         const pkts = capturedPackets(pcap, port);
         const truth = captureTruth(pkts);
         const wireRtt = wireRtts(pcap, port + 1, addr);
-        // The path's real round trip (2 × delay + relay/host processing, see the RTT test) is the RTT input.
-        const rttIn = wireRtt.length ? mean(wireRtt) : 2 * imp.delayMs;
-        const iv = intervalTruth(pkts, rx.samples.map((s) => s.at), rttIn, SETTLE_PACKETS).filter((_, k) => rx.samples[k]!.mos > 0);
+        // The path's real round trip (2 × delay + relay/host processing, see the RTT test).
+        const rttIn = wireRtt.length ? mean(wireRtt.map((w) => w.rttMs)) : 2 * imp.delayMs;
+        const rttPairs = rx.samples.flatMap((smp) => {
+          const w = wireRtt.filter((x) => x.at <= smp.at).at(-1);
+          return w && smp.rtt_ms > 0 ? [{ ours: smp.rtt_ms, wire: w.rttMs }] : [];
+        });
+        // RTT input per sample: the wire's latest round trip at that instant (the first one before any).
+        const rttAt = (at: number): number => (wireRtt.filter((x) => x.at <= at).at(-1) ?? wireRtt[0])?.rttMs ?? 2 * imp.delayMs;
+        const iv = intervalTruth(pkts, rx.samples.map((s) => s.at), rttAt, SETTLE_PACKETS).filter((_, k) => rx.samples[k]!.mos > 0);
         dirs.push({
           call,
           imp,
@@ -164,9 +173,9 @@ describe.skipIf(!canRun)("media truth: RtpSession vs tshark over impaired links 
           truth,
           oursLossPct: rx.expected ? (100 * rx.cumulativeLost) / rx.expected : 0,
           wireRtt,
+          rttPairs,
           refMosPerSecondAvg: mean(iv.map((x) => x.mos)),
           refJitterPerSecondAvg: mean(iv.map((x) => x.jitterMs)),
-          refLossPerSecond: iv.map((x) => x.lossPct),
           refMosCall: referenceMos(rttIn, truth.jitterMeanMs, truth.lostPct),
         });
       }
@@ -184,8 +193,8 @@ describe.skipIf(!canRun)("media truth: RtpSession vs tshark over impaired links 
         "jitter ours(pkt mean)": f(d.rx.jitterPerPacketMeanMs),
         "jitter tshark": t ? f(t.meanJitterMs) : "-",
         "jitter capture(1s avg)": f(d.refJitterPerSecondAvg),
-        "rtt ours": f(d.rx.summary.rttMsAvg, 1),
-        "rtt wire": f(mean(d.wireRtt), 1),
+        "rtt ours": f(mean(d.rttPairs.map((p) => p.ours)), 1),
+        "rtt wire": f(mean(d.rttPairs.map((p) => p.wire)), 1),
         "rtt 2×delay": 2 * d.imp.delayMs,
         "MOS ours": f(d.rx.summary.mosAvg),
         "MOS G.107/s": f(d.refMosPerSecondAvg),
@@ -243,22 +252,25 @@ describe.skipIf(!canRun)("media truth: RtpSession vs tshark over impaired links 
     }
   });
 
-  it("RTT: ours matches the wire's round trips, which are twice the one-way delay plus what the relay and hosts add", () => {
+  it("RTT: ours within ±5 ms of the wire's round trips (twice the one-way delay plus what the relay and hosts add)", () => {
     for (const d of dirs) {
       const ctx = `${label(d.imp)} ${d.dir}`;
       const last = d.wireRtt.at(-1);
       expect(d.rx.rttMs, ctx).not.toBeNull();
       expect(last, ctx).toBeDefined();
       // The same SR/report exchange, timed by the engine and by the capture: they differ by the
-      // endpoint's own scheduling (a few ms on 2 loaded cores).
-      expect(Math.abs(d.rx.rttMs! - last!), `${ctx}: last ${d.rx.rttMs} vs wire ${last}`).toBeLessThanOrEqual(5);
-      // The per-second average against the wire's mean (the brief's ±5 ms, against the real path).
-      expect(Math.abs(d.rx.summary.rttMsAvg - mean(d.wireRtt)), `${ctx}: avg ${d.rx.summary.rttMsAvg} vs wire ${mean(d.wireRtt)}`).toBeLessThanOrEqual(5);
-      // The path itself: 2 × delay plus the user-space relay's and the peers' processing (the
-      // kernel here has no netem). Not an engine tolerance: a check that the emulator did its job.
-      const excess = mean(d.wireRtt) - 2 * d.imp.delayMs;
-      expect(excess, `${ctx}: wire RTT ${mean(d.wireRtt)} vs 2 × ${d.imp.delayMs}`).toBeGreaterThanOrEqual(0);
-      expect(excess, `${ctx}: wire RTT ${mean(d.wireRtt)} vs 2 × ${d.imp.delayMs}`).toBeLessThanOrEqual(15);
+      // endpoint's own scheduling.
+      expect(Math.abs(d.rx.rttMs! - last!.rttMs), `${ctx}: last ${d.rx.rttMs} vs wire ${last!.rttMs}`).toBeLessThanOrEqual(5);
+      // The per-second values against the wire's latest round trip at the same instants (the
+      // brief's ±5 ms, against the real path).
+      expect(d.rttPairs.length, ctx).toBeGreaterThanOrEqual(SECONDS - 3);
+      const ours = mean(d.rttPairs.map((p) => p.ours));
+      const wire = mean(d.rttPairs.map((p) => p.wire));
+      expect(Math.abs(ours - wire), `${ctx}: per-second ${ours} vs wire ${wire}`).toBeLessThanOrEqual(5);
+      // The path itself is 2 × delay plus the user-space relay's and the peers' processing: a
+      // few ms on a quiet host, tens of ms when the host is busy (the kernel here has no netem).
+      // Only a sanity check of the emulator, not an engine tolerance.
+      for (const w of d.wireRtt) expect(w.rttMs, `${ctx}: wire RTT ≥ 2 × delay`).toBeGreaterThanOrEqual(2 * d.imp.delayMs);
     }
   });
 

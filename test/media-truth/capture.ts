@@ -51,11 +51,17 @@ export function tsharkStreams(pcap: string, port: number): TsharkStream[] {
  * outgoing SRs by its NTP middle 32 bits, and RTT = (report capture time − SR capture time) − DLSR
  * (RFC 3550 §6.4.1 with capture timestamps; what Wireshark's "roundtrip delay" does, unrounded).
  */
-export function wireRtts(pcap: string, rtcpPort: number, localAddress: string): number[] {
+export interface WireRtt {
+  /** Capture time of the report that gave it (Unix ms). */
+  at: number;
+  rttMs: number;
+}
+
+export function wireRtts(pcap: string, rtcpPort: number, localAddress: string): WireRtt[] {
   const out = tshark(["-r", pcap, "-d", `udp.port==${rtcpPort},rtcp`, "-Y", "rtcp", "-T", "fields", "-E", "separator=;", "-E", "aggregator=,",
     "-e", "frame.time_epoch", "-e", "ip.src", "-e", "rtcp.timestamp.ntp.msw", "-e", "rtcp.timestamp.ntp.lsw", "-e", "rtcp.ssrc.lsr", "-e", "rtcp.ssrc.dlsr"]);
   const srAt = new Map<number, number>();
-  const rtts: number[] = [];
+  const rtts: WireRtt[] = [];
   for (const line of out.split("\n")) {
     const [t, src, msw, lsw, lsr, dlsr] = line.split(";");
     if (!t) continue;
@@ -68,7 +74,7 @@ export function wireRtts(pcap: string, rtcpPort: number, localAddress: string): 
     const l = Number(lsr.split(",")[0]);
     const sent = srAt.get(l);
     if (!l || sent === undefined) continue;
-    rtts.push(at - sent - (Number((dlsr ?? "0").split(",")[0]) * 1000) / 65536);
+    rtts.push({ at, rttMs: at - sent - (Number((dlsr ?? "0").split(",")[0]) * 1000) / 65536 });
   }
   return rtts;
 }
@@ -176,9 +182,9 @@ export interface IntervalTruth {
  *    `settle` packets below the highest captured so far, as the engine defines its per-second
  *    loss — counting as lost only the numbers that never appear in the whole capture (truth);
  *  - the §A.8 estimate at `at` from capture times;
- * and the reference MOS for RTT `rttMs`.
+ * and the reference MOS with the round trip `rttAt(at)`.
  */
-export function intervalTruth(pkts: readonly CapturedPacket[], sampleTimes: readonly number[], rttMs: number, settle: number): IntervalTruth[] {
+export function intervalTruth(pkts: readonly CapturedPacket[], sampleTimes: readonly number[], rttAt: (at: number) => number, settle: number): IntervalTruth[] {
   const js = jitterSeries(pkts);
   const present = new Set(pkts.map((p) => p.ext));
   const lo = pkts.reduce((m, p) => Math.min(m, p.ext), Infinity);
@@ -198,7 +204,7 @@ export function intervalTruth(pkts: readonly CapturedPacket[], sampleTimes: read
     horizon = target;
     const lossPct = expected > 0 ? (100 * lost) / expected : 0;
     const jitterMs = i > 0 ? js[i - 1]! : 0;
-    out.push({ at, expected, lost, lossPct, jitterMs, mos: referenceMos(rttMs, jitterMs, lossPct) });
+    out.push({ at, expected, lost, lossPct, jitterMs, mos: referenceMos(rttAt(at), jitterMs, lossPct) });
   }
   return out;
 }
