@@ -98,7 +98,9 @@ export const AgentHello = z
 export const AgentHeartbeat = z
   .object({ v, type: z.literal("heartbeat"), load: AgentLoad, activeEndpoints: z.number().int().min(0) })
   .strict();
-export const AgentToFleet = z.discriminatedUnion("type", [AgentHello, AgentHeartbeat]);
+/** The agent is shutting down: finish current runs, take no new work (status DRAINING). */
+export const AgentDraining = z.object({ v, type: z.literal("draining") }).strict();
+export const AgentToFleet = z.discriminatedUnion("type", [AgentHello, AgentHeartbeat, AgentDraining]);
 export type AgentToFleet = z.infer<typeof AgentToFleet>;
 
 // ---- fleet → agent ----------------------------------------------------------------------------

@@ -60,6 +60,18 @@ describe("run lifecycle", () => {
     fleet.close();
   });
 
+  it("shows a draining agent as DRAINING (it gets no new work)", async () => {
+    const fleet = await TestSocket.open("/agent/connect", inject("agentToken"));
+    fleet.send(agentHello("agt_drain", "draining-agent"));
+    await fleet.nextOf("welcome");
+    const status = async () => (await api<{ data: { id: string; status: string }[] }>("GET", "/agents")).body.data.find((a) => a.id === "agt_drain")?.status;
+    expect(await status()).toBe("ONLINE");
+    fleet.send({ v: 1, type: "draining" });
+    expect(await waitFor("DRAINING", async () => ((await status()) === "DRAINING" ? "yes" : null))).toBe("yes");
+    fleet.close();
+    expect(await waitFor("OFFLINE", async () => ((await status()) === "OFFLINE" ? "yes" : null))).toBe("yes");
+  });
+
   it("runs phased dispatch, acknowledges frames once, and completes after a stop with data kept", async () => {
     const fleet = await TestSocket.open("/agent/connect", inject("agentToken"));
     fleet.send(agentHello("agt_test1", "test-agent"));

@@ -92,6 +92,7 @@ export class Agent {
 
   /** Graceful stop: hang up every call (BYE, de-register), give frames a moment to flush, then close. */
   async shutdown(graceMs = 5000): Promise<void> {
+    this.fleet.drain();
     for (const r of this.runs.values()) r.stopAll("agent shutting down");
     const deadline = Date.now() + graceMs;
     while (this.runs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -92,6 +92,11 @@ export class FleetClient {
     }
   }
 
+  /** Tell the fleet this agent takes no new work (it is shutting down). */
+  drain() {
+    this.send({ v: PROTOCOL_VERSION, type: "draining" });
+  }
+
   close() {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.socket.close();

@@ -76,6 +76,10 @@ export class FleetObject extends DurableObject<Env> {
       return;
     }
     if (!att.agentId) return this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "HELLO_FIRST", message: "type: send hello before heartbeat" });
+    if (msg.type === "draining") {
+      this.sql.exec(`UPDATE agents SET draining = 1, last_seen = ? WHERE id = ?`, now, att.agentId);
+      return;
+    }
     this.sql.exec(`UPDATE agents SET last_seen = ?, load = ?, active_endpoints = ?, connected = 1 WHERE id = ?`, now, msg.load.cpu, msg.activeEndpoints, att.agentId);
   }
 
