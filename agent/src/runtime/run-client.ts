@@ -117,7 +117,14 @@ export class RunClient {
       if (s) samples.push(s);
     }
     if (samples.length > 0) {
+      const mergedBefore = this.buffer.merged;
       const frame = this.buffer.push({ v: PROTOCOL_VERSION, type: "frame", t: now, endpoints: samples, agent: this.o.load() });
+      if (this.buffer.merged !== mergedBefore && this.buffer.merged % 60 === 1)
+        // Nothing is dropped: the oldest unsent seconds are folded into one frame (their per-second
+        // series for those seconds keeps only the newer sample). Say so, once a minute.
+        this.o.log.warn("edge unreachable for long: outbox full, folding the oldest unacknowledged frames", {
+          runId: this.o.runId, unacked: this.buffer.size, foldedSoFar: this.buffer.merged,
+        });
       if (this.joinedAcked) this.send(frame);
     }
     this.maybeFinish();
