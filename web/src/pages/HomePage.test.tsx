@@ -10,8 +10,8 @@ const test: Test = {
   id: "t1", projectId: "p1", name: "Demo test", description: "", durationSec: 20, buildupSec: 0, totalEndpoints: 10,
   createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-01T00:00:00Z",
   groups: [
-    { name: "callers", registrarId: "g", endpoints: 5, codec: "PCMU", callee: { type: "GROUP", group: "receivers" }, region: null },
-    { name: "receivers", registrarId: "g", endpoints: 5, codec: "PCMU", callee: { type: "RECEIVE" }, region: null },
+    { name: "callers", registrarId: "g", endpoints: 5, codec: "PCMU", callee: { type: "GROUP", group: "receivers" }, region: null } as Test["groups"][number],
+    { name: "receivers", registrarId: "g", endpoints: 5, codec: "PCMU", callee: { type: "RECEIVE" }, region: null } as Test["groups"][number],
   ],
 };
 

@@ -35,6 +35,12 @@ describe("test draft", () => {
       { name: "receivers", registrarId: "g1", endpoints: 2, codec: "PCMU", callee: { type: "RECEIVE" }, region: null },
     ]);
   });
+  it("keeps group fields the form does not edit", async () => {
+    const { draftOfTest } = await import("./TestPage.js");
+    const g = { name: "a", registrarId: "g1", endpoints: 1, codec: "PCMU" as const, callee: { type: "RECEIVE" as const }, region: null, future: ["x"] };
+    const d = draftOfTest({ id: "t", projectId: "p1", name: "T", description: "", durationSec: 10, buildupSec: 0, totalEndpoints: 1, createdAt: "", updatedAt: "", groups: [g as never] });
+    expect(draftToBody(d).groups[0]).toEqual({ ...g, region: null });
+  });
   it("names the offending fields by path", () => {
     const d = newTestDraft("");
     d.durationSec = "3.5";

@@ -36,6 +36,8 @@ export interface GroupDraft {
   calleeGroup: string;
   calleeUri: string;
   region: string;
+  /** Group fields this form does not edit, kept as loaded so saving does not reset them. */
+  extra: Record<string, unknown>;
 }
 export interface TestDraft {
   name: string;
@@ -45,7 +47,9 @@ export interface TestDraft {
   groups: GroupDraft[];
 }
 
+const EDITED_GROUP_FIELDS = new Set(["name", "registrarId", "endpoints", "codec", "callee", "region"]);
 const groupDraft = (g: TestGroup): GroupDraft => ({
+  extra: Object.fromEntries(Object.entries(g).filter(([k]) => !EDITED_GROUP_FIELDS.has(k))),
   name: g.name, endpoints: String(g.endpoints), registrarId: g.registrarId, codec: g.codec, calleeType: g.callee.type,
   calleeGroup: g.callee.type === "GROUP" ? g.callee.group : "", calleeUri: g.callee.type === "EXTERNAL" ? g.callee.uri : "", region: g.region ?? "",
 });
@@ -53,7 +57,7 @@ export const draftOfTest = (t: Test): TestDraft => ({
   name: t.name, description: t.description, durationSec: String(t.durationSec), buildupSec: String(t.buildupSec), groups: t.groups.map(groupDraft),
 });
 export function newTestDraft(registrarId: string): TestDraft {
-  const g = (name: string, calleeType: CalleeType, calleeGroup = ""): GroupDraft => ({ name, endpoints: "2", registrarId, codec: "PCMU", calleeType, calleeGroup, calleeUri: "", region: "" });
+  const g = (name: string, calleeType: CalleeType, calleeGroup = ""): GroupDraft => ({ name, endpoints: "2", registrarId, codec: "PCMU", calleeType, calleeGroup, calleeUri: "", region: "", extra: {} });
   return { name: "", description: "", durationSec: "30", buildupSec: "0", groups: [g("callers", "GROUP", "receivers"), g("receivers", "RECEIVE")] };
 }
 
@@ -65,6 +69,7 @@ export function draftToBody(d: TestDraft) {
     durationSec: intField(d.durationSec),
     buildupSec: intField(d.buildupSec) ?? 0,
     groups: d.groups.map((g) => ({
+      ...g.extra,
       name: g.name,
       registrarId: g.registrarId,
       endpoints: intField(g.endpoints),
@@ -283,7 +288,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
     const used = new Set(names());
     let n = draft.groups.length + 1;
     while (used.has(`group-${n}`)) n++;
-    setDraft("groups", (gs) => [...gs, { name: `group-${n}`, endpoints: "1", registrarId: preferred?.id ?? "", codec: "PCMU", calleeType: "RECEIVE", calleeGroup: "", calleeUri: "", region: "" }]);
+    setDraft("groups", (gs) => [...gs, { name: `group-${n}`, endpoints: "1", registrarId: preferred?.id ?? "", codec: "PCMU", calleeType: "RECEIVE", calleeGroup: "", calleeUri: "", region: "", extra: {} }]);
   };
   const removeGroup = (i: number) => setDraft("groups", (gs) => gs.filter((_, k) => k !== i));
 
