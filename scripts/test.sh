@@ -8,5 +8,8 @@ bash scripts/setup-system.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+echo "▶ typecheck (tsc --noEmit, strict)"
+npx tsc -p tsconfig.json --noEmit
+echo "▶ building the dashboard"
 npx vite build --config web/vite.config.ts --logLevel warn
 exec npx vitest run "$@"
