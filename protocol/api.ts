@@ -89,7 +89,8 @@ export const RegistrarCreate = z
   })
   .strict();
 export type RegistrarCreate = z.infer<typeof RegistrarCreate>;
-export const RegistrarUpdate = RegistrarCreate.partial().strict();
+/** Partial update; `port: null` / `outboundProxy: null` clear them (absent keeps the stored value). */
+export const RegistrarUpdate = RegistrarCreate.extend({ port: port.nullable().optional(), outboundProxy: hostPort.nullable().optional() }).partial().strict();
 export interface Registrar extends Omit<RegistrarCreate, "outboundProxy" | "port"> {
   id: string;
   projectId: string;
@@ -260,8 +261,20 @@ export interface Agent {
   capacity: number;
   version: string;
   status: AgentStatus;
+  /** CPU as a fraction of one core (from the agent's heartbeat). */
   load: number;
+  /** Endpoints the agent is running now. */
+  activeEndpoints: number;
   lastSeenAt: string | null;
+}
+/** `POST /tokens`: the token and, this once, its secret. */
+export interface ApiTokenCreated extends ApiToken {
+  token: string;
+}
+/** `POST …/tests/{tid}/run`. */
+export interface RunStarted {
+  testRunId: string;
+  status: "PENDING";
 }
 export const TokenCreate = z
   .object({ name, kind: z.enum(["api", "agent"]).default("api") })

@@ -48,8 +48,27 @@ describe("registrars and SIP accounts", () => {
     );
     expect(dup.status).toBe(409);
     expect(dup.body.error.details.issues[0]!.path).toBe("accounts.1.username");
+    // Every offending row is reported, not only the first.
+    const many = await api<{ error: { details: { issues: { path: string }[] } } }>("POST", `/projects/${pid()}/registrars/${rid}/accounts`, {
+      accounts: [{ username: "2001", password: "x" }, { username: "2009", password: "x" }, { username: "2002", password: "x" }],
+    });
+    expect(many.body.error.details.issues.map((i) => i.path)).toEqual(["accounts.0.username", "accounts.2.username"]);
     const list = await api<{ data: { username: string }[] }>("GET", `/projects/${pid()}/registrars/${rid}/accounts`);
     expect(list.body.data.map((a) => a.username)).toEqual(["2001", "2002"]); // 2003 was not written
+  });
+
+  it("clears an outbound proxy with null, and deletes a registrar only used by deleted tests", async () => {
+    const reg = (await api<{ data: { id: string } }>("POST", `/projects/${pid()}/registrars`, { name: "SBC", domain: "sbc.test", outboundProxy: "edge.test:5080" })).body.data;
+    const cleared = await api<{ data: { outboundProxy: string | null; port: number | null } }>("PATCH", `/projects/${pid()}/registrars/${reg.id}`, { outboundProxy: null, port: 5062 });
+    expect(cleared.body.data).toMatchObject({ outboundProxy: null, port: 5062 });
+    const t = (await api<{ data: { id: string } }>("POST", `/projects/${pid()}/tests`, {
+      name: "uses SBC", durationSec: 10, groups: [{ name: "A", registrarId: reg.id, endpoints: 1, callee: { type: "RECEIVE" } }],
+    })).body.data;
+    const refused = await api<{ error: { message: string } }>("DELETE", `/projects/${pid()}/registrars/${reg.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('"uses SBC"');
+    await api("DELETE", `/projects/${pid()}/tests/${t.id}`);
+    expect((await api("DELETE", `/projects/${pid()}/registrars/${reg.id}`)).status).toBe(200);
   });
 
   it("names the offending field of a bad registrar", async () => {

@@ -130,13 +130,13 @@ export class FleetObject extends DurableObject<Env> {
   async listAgents(): Promise<Agent[]> {
     const now = Date.now();
     return this.sql
-      .exec<{ id: string; name: string; region: string; capacity: number; version: string; connected: number; draining: number; last_seen: number; load: number }>(
+      .exec<{ id: string; name: string; region: string; capacity: number; version: string; connected: number; draining: number; last_seen: number; load: number; active_endpoints: number }>(
         `SELECT * FROM agents ORDER BY name`,
       )
       .toArray()
       .map((r) => ({
         id: r.id, name: r.name, region: r.region, capacity: r.capacity, version: r.version,
-        status: this.statusOf(r, now), load: r.load, lastSeenAt: new Date(r.last_seen).toISOString(),
+        status: this.statusOf(r, now), load: r.load, activeEndpoints: r.active_endpoints, lastSeenAt: new Date(r.last_seen).toISOString(),
       }));
   }
 

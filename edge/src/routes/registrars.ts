@@ -1,7 +1,7 @@
 /** Registrars (the SIP servers under test) and their SIP accounts. */
 import { Hono } from "hono";
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { RegistrarCreate, RegistrarUpdate, SipAccountBulkCreate, type Registrar, type SipAccount } from "../../../protocol/index.js";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { RegistrarCreate, RegistrarUpdate, SipAccountBulkCreate, type FieldIssue, type Registrar, type SipAccount } from "../../../protocol/index.js";
 import { newId, nowIso } from "../../../db/ids.js";
 import type { AppEnv } from "../app-env.js";
 import { schema, type Db } from "../lib/db.js";
@@ -67,7 +67,11 @@ export const registrarRoutes = new Hono<AppEnv>()
     const db = c.get("db");
     const r = await requireRegistrar(db, p.id, c.req.param("rid"));
     const body = await parseBody(c, RegistrarUpdate);
-    const next = { ...r, ...body, port: body.port ?? r.port, outboundProxy: body.outboundProxy ?? r.outboundProxy };
+    const next = {
+      ...r, ...body,
+      port: body.port === undefined ? r.port : body.port,
+      outboundProxy: body.outboundProxy === undefined ? r.outboundProxy : body.outboundProxy,
+    };
     await db.update(schema.registrars).set(next).where(eq(schema.registrars.id, r.id));
     return ok(c, toRegistrar(next, (await accountCounts(db, [r.id])).get(r.id) ?? 0));
   })
@@ -75,9 +79,17 @@ export const registrarRoutes = new Hono<AppEnv>()
     const p = await requireProject(c, c.req.param("pid"));
     const db = c.get("db");
     const r = await requireRegistrar(db, p.id, c.req.param("rid"));
-    const inUse = await db.select({ id: schema.testGroups.id }).from(schema.testGroups).where(eq(schema.testGroups.registrarId, r.id)).limit(1);
-    if (inUse.length) throw new ApiException("CONFLICT", `registrar ${r.id} is used by a test group; change those tests first`);
+    const inUse = await db
+      .select({ name: schema.tests.name })
+      .from(schema.testGroups)
+      .innerJoin(schema.tests, eq(schema.tests.id, schema.testGroups.testId))
+      .where(and(eq(schema.testGroups.registrarId, r.id), isNull(schema.tests.deletedAt)))
+      .limit(5);
+    if (inUse.length)
+      throw new ApiException("CONFLICT", `registrar ${r.id} is used by test${inUse.length > 1 ? "s" : ""} ${inUse.map((t) => `"${t.name}"`).join(", ")}; change or delete those tests first`);
+    // Only deleted tests still point here; their runs keep their own copy of the config.
     await db.batch([
+      db.delete(schema.testGroups).where(eq(schema.testGroups.registrarId, r.id)),
       db.delete(schema.sipAccounts).where(eq(schema.sipAccounts.registrarId, r.id)),
       db.delete(schema.registrars).where(eq(schema.registrars.id, r.id)),
     ]);
@@ -96,22 +108,21 @@ export const registrarRoutes = new Hono<AppEnv>()
     const db = c.get("db");
     const r = await requireRegistrar(db, p.id, c.req.param("rid"));
     const body = await parseBody(c, SipAccountBulkCreate);
+    // Every bad row is reported (an importer can mark them all), and nothing is written.
     const seen = new Map<string, number>();
+    const duplicates: FieldIssue[] = [];
     body.accounts.forEach((a, i) => {
       const first = seen.get(a.username);
-      if (first !== undefined)
-        throw new ApiException("VALIDATION_FAILED", `invalid body: accounts.${i}.username: duplicate of accounts.${first}.username ("${a.username}")`, {
-          issues: [{ path: `accounts.${i}.username`, message: `duplicate of accounts.${first}.username` }],
-        });
-      seen.set(a.username, i);
+      if (first !== undefined) duplicates.push({ path: `accounts.${i}.username`, message: `duplicate of accounts.${first}.username ("${a.username}")` });
+      else seen.set(a.username, i);
     });
+    if (duplicates.length)
+      throw new ApiException("VALIDATION_FAILED", `invalid body: ${duplicates[0]!.path}: ${duplicates[0]!.message}${duplicates.length > 1 ? ` (and ${duplicates.length - 1} more)` : ""}`, { issues: duplicates });
     const existing = await db.select({ username: schema.sipAccounts.username }).from(schema.sipAccounts).where(eq(schema.sipAccounts.registrarId, r.id));
     const taken = new Set(existing.map((e) => e.username));
-    const clash = body.accounts.findIndex((a) => taken.has(a.username));
-    if (clash >= 0)
-      throw new ApiException("CONFLICT", `accounts.${clash}.username: "${body.accounts[clash]!.username}" already exists on registrar ${r.id}`, {
-        issues: [{ path: `accounts.${clash}.username`, message: "already exists on this registrar" }],
-      });
+    const clashes: FieldIssue[] = body.accounts.flatMap((a, i) => (taken.has(a.username) ? [{ path: `accounts.${i}.username`, message: `"${a.username}" already exists on this registrar` }] : []));
+    if (clashes.length)
+      throw new ApiException("CONFLICT", `${clashes[0]!.path}: ${clashes[0]!.message}${clashes.length > 1 ? ` (and ${clashes.length - 1} more)` : ""}`, { issues: clashes });
     const now = nowIso();
     const rows = body.accounts.map((a) => ({
       id: newId("acc"), registrarId: r.id, username: a.username, authUsername: a.authUsername ?? null,

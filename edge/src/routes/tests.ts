@@ -1,7 +1,7 @@
 /** Tests (saved configurations with groups) and starting a run of one. */
 import { Hono, type Context } from "hono";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
-import { RunCreate, TestCreate, type Test, type TestGroup } from "../../../protocol/index.js";
+import { RunCreate, TestCreate, type RunStarted, type Test, type TestGroup } from "../../../protocol/index.js";
 import { newId, nowIso } from "../../../db/ids.js";
 import type { AppEnv } from "../app-env.js";
 import { schema, type Db } from "../lib/db.js";
@@ -70,7 +70,7 @@ async function startRun(c: Context<AppEnv>, projectId: string, test: Test, durat
     accounts: accounts.map((a) => ({ registrarId: a.registrarId, username: a.username, authUsername: a.authUsername, password: a.password, realm: a.realm })),
   };
   await c.env.RUNS.get(c.env.RUNS.idFromName(runId)).init(init);
-  return ok(c, { testRunId: runId, status: "PENDING" as const }, 201);
+  return ok(c, { testRunId: runId, status: "PENDING" } satisfies RunStarted, 201);
 }
 
 export const testRoutes = new Hono<AppEnv>()

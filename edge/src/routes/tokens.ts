@@ -1,7 +1,7 @@
 /** API and agent tokens: create (secret shown once), list, revoke. */
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
-import { TokenCreate, type ApiToken } from "../../../protocol/index.js";
+import { TokenCreate, type ApiToken, type ApiTokenCreated } from "../../../protocol/index.js";
 import { newId, nowIso } from "../../../db/ids.js";
 import { generateToken, hashToken, tokenDisplayPrefix } from "../../../db/tokens.js";
 import type { AppEnv } from "../app-env.js";
@@ -24,7 +24,7 @@ export const tokenRoutes = new Hono<AppEnv>()
     const secret = generateToken(body.kind);
     const row: Row = { id: newId("tok"), orgId: p.orgId, userId: p.userId, kind: body.kind, name: body.name, prefix: tokenDisplayPrefix(secret), hash: await hashToken(secret), createdAt: nowIso(), lastUsedAt: null, revokedAt: null };
     await c.get("db").insert(schema.apiTokens).values(row);
-    return ok(c, { ...toToken(row), token: secret }, 201);
+    return ok(c, { ...toToken(row), token: secret } satisfies ApiTokenCreated, 201);
   })
   .delete("/:id", async (c) => {
     const res = await c.get("db").update(schema.apiTokens).set({ revokedAt: nowIso() })

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { onTestFinished } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import type { LiveEndpoint, LiveRunState } from "../../../protocol/index.js";
 import { setToken } from "../lib/auth.js";
@@ -53,6 +54,9 @@ async function renderLive() {
 
 describe("run page", () => {
   it("renders header, cards, phase counts, chart points and endpoints from the snapshot", async () => {
+    // Pin the clock (Date only; timers stay real) so "elapsed" is exactly 5 s however loaded the machine is.
+    vi.useFakeTimers({ toFake: ["Date"], now: 1_800_000_000_000 });
+    onTestFinished(() => void vi.useRealTimers());
     await renderLive();
     expect(screen.getByTestId("run-status").textContent).toBe("Running");
     expect(screen.getByTestId("phase-count-INCALL").textContent).toBe("1");
