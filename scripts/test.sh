@@ -12,4 +12,10 @@ echo "▶ typecheck (tsc --noEmit, strict)"
 npx tsc -p tsconfig.json --noEmit
 echo "▶ building the dashboard"
 npx vite build --config web/vite.config.ts --logLevel warn
-exec npx vitest run "$@"
+if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
+# Two phases: the integration tests (real processes, media timing, a browser) run alone, so the
+# unit suites' CPU load cannot skew what they measure on a 2-core machine.
+echo "▶ unit, web and workers tests"
+npx vitest run --project unit --project web --project workers
+echo "▶ integration tests (real sqld, wrangler dev, agents, Kamailio, SIPp, chromium)"
+npx vitest run --project integration
