@@ -118,6 +118,8 @@ export class RunObject extends DurableObject<Env> {
   /** Last per-second metrics per endpoint (also in `samples`; this saves a query per read). */
   private lastMetrics = new Map<string, Record<string, number>>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private callSums: Map<string, SecondBucket> | null = null;
+  private receivers = new Map<string, PlannedEndpoint[]>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -348,8 +350,20 @@ export class RunObject extends DurableObject<Env> {
     const target = JSON.parse(r.target) as PlannedTarget;
     if (!target) return null;
     if (target.type === "URI") return target.uri;
-    const receivers = this.sql.exec<{ username: string; spec: string }>(`SELECT username, spec FROM endpoints WHERE grp = ? ORDER BY idx`, target.group).toArray();
-    return resolveTarget(target, receivers.map((x) => ({ spec: JSON.parse(x.spec), index: 0, region: null, target: null }) as PlannedEndpoint));
+    return resolveTarget(target, this.receiversOf(target.group));
+  }
+
+  /** A group's receivers in index order, parsed once (they never change during a run). */
+  private receiversOf(group: string): PlannedEndpoint[] {
+    let list = this.receivers.get(group);
+    if (!list) {
+      list = this.sql
+        .exec<{ spec: string }>(`SELECT spec FROM endpoints WHERE grp = ? ORDER BY idx`, group)
+        .toArray()
+        .map((x) => ({ spec: JSON.parse(x.spec), index: 0, region: null, target: null }) as PlannedEndpoint);
+      this.receivers.set(group, list);
+    }
+    return list;
   }
 
   /**
@@ -378,6 +392,8 @@ export class RunObject extends DurableObject<Env> {
     }
     const second = Math.floor(frame.t / 1000);
     const rows = this.rows();
+    // Loaded (or rebuilt from samples) before this frame's samples are inserted, so none counts twice.
+    const sums = this.callSumsOf();
     const bucket = this.buckets.get(second) ?? emptyBucket(second);
     let bucketTouched = false;
     for (const e of frame.endpoints) {
@@ -412,6 +428,9 @@ export class RunObject extends DurableObject<Env> {
         if (before === undefined || e.m.mos === undefined || Math.abs(e.m.mos - before) >= LIVE_MOS_STEP) this.dirty.add(e.id);
         this.lastMetrics.set(e.id, e.m);
         addToBucket(bucket, e.m);
+        const call = sums.get(e.id) ?? emptyBucket(0);
+        addToBucket(call, e.m);
+        sums.set(e.id, call);
         bucketTouched = true;
       }
     }
@@ -623,17 +642,37 @@ export class RunObject extends DurableObject<Env> {
 
   // ---- views ----------------------------------------------------------------------------------
 
+  /**
+   * Per-endpoint running sums of the averaged metrics (the same mergeable shape as a second's
+   * bucket), so a live summary costs O(endpoints), not a scan of every sample. After a restart
+   * they are rebuilt once from `samples`.
+   */
+  private callSumsOf(): Map<string, SecondBucket> {
+    if (this.callSums) return this.callSums;
+    const cols = AVERAGED_KEYS.map((k) => {
+      const v = `json_extract(m, '$.${k}')`;
+      const when = k === "rtt_ms" ? `${v} > 0` : `${v} IS NOT NULL`;
+      return `sum(CASE WHEN ${when} THEN ${v} END) AS s_${k}, count(CASE WHEN ${when} THEN 1 END) AS c_${k}`;
+    }).join(", ");
+    this.callSums = new Map();
+    for (const r of this.sql.exec<Record<string, number | string | null>>(`SELECT endpoint_id, ${cols} FROM samples GROUP BY endpoint_id`)) {
+      const b = emptyBucket(0);
+      for (const k of AVERAGED_KEYS) {
+        b.sums[k] = Number(r[`s_${k}`] ?? 0);
+        b.counts[k] = Number(r[`c_${k}`] ?? 0);
+      }
+      this.callSums.set(r.endpoint_id as string, b);
+    }
+    return this.callSums;
+  }
+
   private summary(): RunSummary {
-    const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq`).toArray();
-    const avgSql = AVERAGED_KEYS.map((k) => `avg(CASE WHEN json_extract(m, '$.${k}') ${k === "rtt_ms" ? "> 0" : "IS NOT NULL"} THEN json_extract(m, '$.${k}') END) AS ${k}`).join(", ");
-    const avgs = new Map(
-      this.sql.exec<Record<string, number | string | null>>(`SELECT endpoint_id, ${avgSql} FROM samples GROUP BY endpoint_id`).toArray().map((r) => [r.endpoint_id as string, r]),
-    );
+    const sums = this.callSumsOf();
     return summarize(
-      rows.map((r) => {
-        const a = avgs.get(r.id);
+      [...this.rows().values()].map((r) => {
+        const b = sums.get(r.id);
         const callAverages: Partial<Record<(typeof AVERAGED_KEYS)[number], number>> = {};
-        for (const k of AVERAGED_KEYS) if (a && typeof a[k] === "number") callAverages[k] = a[k] as number;
+        if (b) for (const k of AVERAGED_KEYS) if (b.counts[k] > 0) callAverages[k] = b.sums[k] / b.counts[k];
         return { group: r.grp, role: r.role, phase: r.phase, outcome: r.outcome, timings: JSON.parse(r.timings), callAverages };
       }),
     );
