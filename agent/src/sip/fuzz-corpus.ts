@@ -55,12 +55,9 @@ export class Prng {
 
 // ---- Seeds ------------------------------------------------------------------------------------
 
-const RFC4475_DIRS = [
-  fileURLToPath(new URL("../../../test/fixtures/rfc4475", import.meta.url)),
-  "/work/shared/testdata/rfc4475",
-];
+const RFC4475_DIRS = [fileURLToPath(new URL("../../../test/fixtures/rfc4475", import.meta.url))];
 
-/** The RFC 4475 torture messages (exact datagram octets), from the vendored copy if present. */
+/** The RFC 4475 torture messages (exact datagram octets), from the copy vendored in test/fixtures. */
 export function loadRfc4475Seeds(): Buffer[] {
   for (const dir of RFC4475_DIRS) {
     if (!existsSync(dir)) continue;
