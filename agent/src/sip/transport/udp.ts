@@ -64,9 +64,9 @@ export class UdpTransport implements Transport {
     const text = serialize(msg);
     if (this.trace) this.trace({ t: Date.now(), dir: "out", remote: `${dest.address}:${dest.port}`, text });
     this.stats.sent++;
-    this.socket.send(text, dest.port, dest.address, (err) => {
-      if (err) this.stats.sendErrors++;
-    });
+    // No per-packet callback: without one, dgram reports a failed send as the socket's "error"
+    // event, which the constructor already counts in stats.sendErrors.
+    this.socket.send(text, dest.port, dest.address);
   }
 
   onMessage(cb: (msg: SipMessage, src: Address) => void): void {
