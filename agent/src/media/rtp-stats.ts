@@ -133,9 +133,14 @@ export class RtpReceiverStats {
     this.cycles = 0;
     this.baseExt = 0;
     this.badSeq = RTP_SEQ_MOD + 1;
-    this.received = 0;
     this.haveTransit = false;
     this.jitterTs = 0;
+    this.resetCounts();
+  }
+
+  /** Received counts, the duplicate window and every interval cursor start over from baseExt. */
+  private resetCounts(): void {
+    this.received = 0;
     this.seen.fill(Number.NaN);
     this.metricsCursor.expectedPrior = this.metricsCursor.receivedPrior = 0;
     this.reportCursor.expectedPrior = this.reportCursor.receivedPrior = 0;
@@ -150,13 +155,7 @@ export class RtpReceiverStats {
     this.maxSeq = seq;
     this.badSeq = RTP_SEQ_MOD + 1;
     this.cycles = 0;
-    this.received = 0;
-    this.seen.fill(Number.NaN);
-    this.metricsCursor.expectedPrior = this.metricsCursor.receivedPrior = 0;
-    this.reportCursor.expectedPrior = this.reportCursor.receivedPrior = 0;
-    this.settledCursor.expectedPrior = this.settledCursor.receivedPrior = 0;
-    this.settledReceived = 0;
-    this.horizon = this.baseExt - 1;
+    this.resetCounts();
   }
 
   private markSeen(ext: number): boolean {

@@ -10,10 +10,9 @@
 import { createServer, connect as netConnect, isIP, type Server, type Socket } from "node:net";
 import { checkServerIdentity as defaultCheck, connect as tlsConnect, createServer as tlsCreateServer, type ConnectionOptions, type TLSSocket } from "node:tls";
 import type { SipMessage } from "../message.js";
-import { parseMessage } from "../parser.js";
 import { serialize } from "../serializer.js";
 import { StreamFramer } from "./framer.js";
-import type { Address, TraceEvent, Transport, TransportStats } from "./transport.js";
+import { type Address, type TraceEvent, type Transport, type TransportStats, deliverMessage, formatAddress } from "./transport.js";
 
 export interface TlsOptions {
   /** Server certificate verification: system CAs (default), the `ca` PEM, or none. */
@@ -46,7 +45,6 @@ interface Conn {
   ready: boolean;
 }
 
-const keyOf = (a: Address) => `${a.address}:${a.port}`;
 const unmap = (a: string | undefined) => (a && a.startsWith("::ffff:") ? a.slice(7) : (a ?? ""));
 
 export class StreamTransport implements Transport {
@@ -109,7 +107,7 @@ export class StreamTransport implements Transport {
   private adopt(socket: Socket): void {
     if (this.closed) return void socket.destroy();
     const remote = { address: unmap(socket.remoteAddress), port: socket.remotePort ?? 0 };
-    const conn: Conn = { key: keyOf(remote), socket, framer: new StreamFramer(), outgoing: false, ready: true };
+    const conn: Conn = { key: formatAddress(remote), socket, framer: new StreamFramer(), outgoing: false, ready: true };
     this.attach(conn, remote);
   }
 
@@ -146,20 +144,9 @@ export class StreamTransport implements Transport {
     }
   }
 
+  /** Framed but not a valid message: counted; the stream itself is still in sync, so the connection stays. */
   private deliver(buf: Buffer, src: Address): void {
-    this.stats.received++;
-    if (this.trace) this.trace({ t: Date.now(), dir: "in", remote: keyOf(src), text: buf.toString("utf8") });
-    const r = parseMessage(buf);
-    if (!r.ok) {
-      // Framed but not a valid message: the stream itself is still in sync, keep the connection.
-      this.stats.malformed++;
-      return;
-    }
-    try {
-      this.handler?.(r.message, src);
-    } catch {
-      this.stats.malformed++;
-    }
+    deliverMessage(buf, src, this.stats, this.trace, this.handler);
   }
 
   private connect(dest: Address): Conn {
@@ -190,7 +177,7 @@ export class StreamTransport implements Transport {
     } else {
       socket = netConnect({ host: dest.address, port: dest.port, localAddress });
     }
-    const conn: Conn = { key: keyOf(dest), socket, framer: new StreamFramer(), outgoing: true, ready: false };
+    const conn: Conn = { key: formatAddress(dest), socket, framer: new StreamFramer(), outgoing: true, ready: false };
     const timeout = setTimeout(() => {
       if (!conn.ready) socket.destroy(new Error(`connect to ${conn.key} timed out`));
     }, this.opts.connectTimeoutMs ?? 10_000);
@@ -208,7 +195,7 @@ export class StreamTransport implements Transport {
   send(msg: SipMessage, dest: Address): void {
     if (this.closed) return;
     const text = serialize(msg);
-    const key = keyOf(dest);
+    const key = formatAddress(dest);
     if (this.trace) this.trace({ t: Date.now(), dir: "out", remote: key, text });
     let conn = this.conns.get(key);
     if (!conn || conn.socket.destroyed || !conn.socket.writable) conn = this.connect(dest);

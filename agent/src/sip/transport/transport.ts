@@ -4,6 +4,7 @@
  * transaction layer).
  */
 import type { SipMessage } from "../message.js";
+import { parseMessage } from "../parser.js";
 
 export type TransportProtocol = "UDP" | "TCP" | "TLS";
 
@@ -50,3 +51,29 @@ export interface Transport {
 }
 
 export const formatAddress = (a: Address) => `${a.address}:${a.port}`;
+
+/**
+ * What every transport does with one received message: count it, trace it, parse it, hand it to
+ * the layer above. Malformed input and a handler that throws are counted, never thrown, so one
+ * bad message cannot stop a socket.
+ */
+export function deliverMessage(
+  buf: Buffer,
+  src: Address,
+  stats: TransportStats,
+  trace: ((e: TraceEvent) => void) | null,
+  handler: ((msg: SipMessage, src: Address) => void) | null,
+): void {
+  stats.received++;
+  if (trace) trace({ t: Date.now(), dir: "in", remote: formatAddress(src), text: buf.toString("utf8") });
+  const r = parseMessage(buf);
+  if (!r.ok) {
+    stats.malformed++;
+    return;
+  }
+  try {
+    handler?.(r.message, src);
+  } catch {
+    stats.malformed++;
+  }
+}

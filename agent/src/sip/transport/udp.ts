@@ -6,9 +6,8 @@
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import type { SipMessage } from "../message.js";
-import { parseMessage } from "../parser.js";
 import { serialize } from "../serializer.js";
-import type { Address, TraceEvent, Transport, TransportStats } from "./transport.js";
+import { deliverMessage, type Address, type TraceEvent, type Transport, type TransportStats } from "./transport.js";
 
 export interface UdpTransportOptions {
   /** Address to bind, default 127.0.0.1. */
@@ -44,19 +43,7 @@ export class UdpTransport implements Transport {
   }
 
   private receive(buf: Buffer, src: Address) {
-    this.stats.received++;
-    if (this.trace) this.trace({ t: Date.now(), dir: "in", remote: `${src.address}:${src.port}`, text: buf.toString("utf8") });
-    const r = parseMessage(buf);
-    if (!r.ok) {
-      this.stats.malformed++;
-      return;
-    }
-    try {
-      this.handler?.(r.message, src);
-    } catch {
-      // A handler bug on one message must not stop the socket; counted as malformed input.
-      this.stats.malformed++;
-    }
+    deliverMessage(buf, src, this.stats, this.trace, this.handler);
   }
 
   send(msg: SipMessage, dest: Address): void {
