@@ -37,7 +37,7 @@ export class SyntheticAgent {
     private readonly server: string,
     private readonly token: string,
     readonly agentId: string,
-    private readonly capacity: number,
+    capacity: number,
     private readonly region = "bench",
   ) {
     this.fleet = this.connect("/agent/connect", () =>
