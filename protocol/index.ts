@@ -3,3 +3,4 @@ export * from "./endpoint-state.js";
 export * from "./metrics.js";
 export * from "./api.js";
 export * from "./wire.js";
+export * from "./frame-check.js";

@@ -27,6 +27,8 @@ export interface StackOptions {
   agentCapacity?: number;
   /** Extra Worker vars (wrangler dev --var), e.g. shorter deadlines in tests. */
   vars?: Record<string, string>;
+  /** Extra `wrangler dev` arguments, e.g. `--inspector-port` for profiling the Worker in a benchmark. */
+  edgeArgs?: string[];
   log?: (line: string) => void;
 }
 export interface Stack extends SeedResult {
@@ -148,6 +150,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(o.edgePort),
         "--persist-to", join(o.dir, "state"), "--var", `DB_URL:${dbUrl}`, "--log-level", "warn", "--show-interactive-dev-session=false",
         ...Object.entries(o.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        ...(o.edgeArgs ?? []),
       ]);
       await waitFor("wrangler dev", async () => (await fetch(`${url}/healthz`)).ok, 60_000, wrangler);
     };

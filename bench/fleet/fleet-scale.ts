@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { startStack } from "../../scripts/stack.js";
 import { freeTcpPort, freeUdpPort } from "../../test/support/ports.js";
 import { SyntheticAgent, seqResidueFromProbeMos } from "./synthetic-agent.js";
+import { startEdgeProfile } from "./profile-edge.js";
+import { topFrames } from "../prof-top.js";
 
 const AGENTS = Number(process.env.FLEET_AGENTS ?? 50);
 const PER_AGENT = Number(process.env.FLEET_ENDPOINTS_PER_AGENT ?? 200);
@@ -26,6 +28,7 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
+const countCodes = (xs: string[]) => xs.reduce<Record<string, number>>((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {});
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
 
 /** RSS of every workerd process (the Worker and its Durable Objects run there). */
@@ -47,6 +50,7 @@ const dir = mkdtempSync(join(tmpdir(), "ringfleet-fleetbench-"));
 const stack = await startStack({
   dir, dbPort: await freeTcpPort(), edgePort: await freeTcpPort(), registrarPort: await freeUdpPort(),
   agent: false, registrar: false, accounts: 1, log: (l) => console.log(l),
+  edgeArgs: process.env.FLEET_INSPECTOR_PORT ? ["--inspector-port", process.env.FLEET_INSPECTOR_PORT] : [],
 });
 const H = { authorization: `Bearer ${stack.token}`, "content-type": "application/json" };
 const api = async (method: string, path: string, body?: unknown) => {
@@ -103,6 +107,7 @@ try {
     return ws;
   });
 
+  const profiler = process.env.FLEET_INSPECTOR_PORT ? await startEdgeProfile(Number(process.env.FLEET_INSPECTOR_PORT)) : null;
   const started = Date.now();
   let peakMem = memBefore;
   while (Date.now() - started < SECONDS * 1000) {
@@ -111,6 +116,14 @@ try {
     const sent = agents.reduce((n, a) => n + a.stats.framesSent, 0);
     console.log(`  t+${Math.round((Date.now() - started) / 1000)} s: ${sent} frames sent, ${agents.reduce((n, a) => n + a.stats.ackLatenciesMs.length, 0)} acked, workerd ${peakMem.toFixed(0)} MB`);
     if ((await api("GET", `/projects/${stack.projectId}/test-runs/${runId}`)).status === "COMPLETED") break;
+  }
+  if (profiler) {
+    const file = join(tmpdir(), `fleet-edge-${Date.now()}.cpuprofile`);
+    await profiler.stop(file);
+    const top = topFrames(file, 25);
+    console.log(`edge CPU profile ${file}: ${top.totalMs.toFixed(0)} ms sampled`);
+    for (const x of top.self) console.log(`  ${x.selfPct.toFixed(1).padStart(5)} %  ${x.frame}`);
+    for (const x of top.byFile.slice(0, 10)) console.log(`  ${x.selfPct.toFixed(1).padStart(5)} %  ${x.file}`);
   }
   // Stop the run: agents close their endpoints, the run completes.
   await api("POST", `/projects/${stack.projectId}/test-runs/${runId}/stop`, {}).catch(() => undefined);
@@ -131,7 +144,10 @@ try {
     viewerLagMs: { p50: pct(viewerLags, 50), p99: pct(viewerLags, 99), samples: viewerLags.length },
     ticksPerViewer: Math.round(ticks / Math.max(1, VIEWERS)),
     workerdRssMb: { before: Math.round(memBefore), peak: Math.round(peakMem) },
+    runSocketCloses: agents.reduce((n, a) => n + a.stats.closes.length, 0),
+    framesResent: agents.reduce((n, a) => n + a.stats.resent, 0),
   };
+  const closeCodes = countCodes(agents.flatMap((a) => a.stats.closes.map((c) => `${c.code} ${c.reason}`)));
   console.log(`
 Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, ${SECONDS} s
 | metric | value |
@@ -141,6 +157,7 @@ Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, 
 | run object per frame (send → ack) p50 / p99 / max | ${f(result.ackMs.p50)} / ${f(result.ackMs.p99)} / ${f(result.ackMs.max)} ms |
 | agent send → viewer receipt p50 / p99 | ${f(result.viewerLagMs.p50)} / ${f(result.viewerLagMs.p99)} ms (${viewerLags.length} samples) |
 | workerd RSS before / peak | ${result.workerdRssMb.before} / ${result.workerdRssMb.peak} MB |
+| run-socket closes (agents rejoined) / frames resent | ${result.runSocketCloses} ${JSON.stringify(closeCodes)} / ${result.framesResent} |
 `);
   const out = new URL("../results/", import.meta.url).pathname;
   mkdirSync(out, { recursive: true });
@@ -149,5 +166,6 @@ Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, 
   for (const a of agents) a.close();
 } finally {
   await stack.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.FLEET_KEEP_LOGS) console.log(`logs kept in ${dir}/logs`);
+  else rmSync(dir, { recursive: true, force: true });
 }

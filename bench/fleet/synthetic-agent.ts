@@ -9,6 +9,9 @@ import { PROTOCOL_VERSION, type EndpointSample, type EndpointSpec, type RunToAge
 
 export interface SyntheticAgentStats {
   framesSent: number;
+  /** Run-socket closes seen (each followed by a rejoin), with the close codes. */
+  closes: { code: number; reason: string; atMs: number }[];
+  resent: number;
   ackLatenciesMs: number[];
   sentAt: Map<number, number>;
 }
@@ -25,7 +28,10 @@ export const probeMos = (seq: number) => 1 + (seq % 16) * 0.06;
 export const seqResidueFromProbeMos = (mos: number) => Math.round((mos - 1) / 0.06);
 
 export class SyntheticAgent {
-  readonly stats: SyntheticAgentStats = { framesSent: 0, ackLatenciesMs: [], sentAt: new Map() };
+  readonly stats: SyntheticAgentStats = { framesSent: 0, closes: [], resent: 0, ackLatenciesMs: [], sentAt: new Map() };
+  /** Frames not acknowledged yet, resent after a rejoin (as the real agent's FrameBuffer does). */
+  private unacked = new Map<number, string>();
+  private closed = false;
   private fleet: WebSocket;
   private run: WebSocket | null = null;
   private endpoints: EndpointSpec[] = [];
@@ -66,19 +72,38 @@ export class SyntheticAgent {
     return new Promise((resolve) => this.fleet.on("message", (d) => JSON.parse(d.toString()).type === "welcome" && resolve()));
   }
 
+  /** After a rejoin, frames wait for the join's ack, then the unacknowledged ones go out in order. */
+  private resendPending = false;
+
   private joinRun(runId: string) {
-    this.run = this.connect(`/agent/runs/${runId}`, () =>
-      this.run!.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "join", agentId: this.agentId, runId, lastAckedSeq: 0 })),
+    this.resendPending = this.unacked.size > 0;
+    const ws = this.connect(`/agent/runs/${runId}`, () =>
+      ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "join", agentId: this.agentId, runId, lastAckedSeq: 0 })),
     );
-    this.run.on("message", (d) => this.onRunMessage(JSON.parse(d.toString()) as RunToAgent));
-    this.timer = setInterval(() => this.sendFrame(), 1000);
+    this.run = ws;
+    ws.on("message", (d) => this.onRunMessage(JSON.parse(d.toString()) as RunToAgent));
+    ws.on("close", (code, reason) => {
+      if (this.closed || this.run !== ws) return;
+      this.stats.closes.push({ code, reason: reason.toString(), atMs: performance.now() });
+      setTimeout(() => !this.closed && this.joinRun(runId), 500);
+    });
+    this.timer ??= setInterval(() => this.sendFrame(), 1000);
   }
 
   private onRunMessage(m: RunToAgent) {
     if (m.type === "dispatch") this.endpoints.push(...m.endpoints);
     else if (m.type === "ack") {
-      const t = this.stats.sentAt.get(m.seq);
-      if (t !== undefined) this.stats.ackLatenciesMs.push(performance.now() - t);
+      // An ack covers every seq up to it (a rejoin acks the last applied one): resend the rest.
+      for (const seq of [...this.unacked.keys()]) {
+        if (seq > m.seq) continue;
+        this.unacked.delete(seq);
+        const t = this.stats.sentAt.get(seq);
+        if (t !== undefined) this.stats.ackLatenciesMs.push(performance.now() - t);
+      }
+      if (this.resendPending) {
+        this.resendPending = false;
+        for (const text of this.unacked.values()) (this.run!.send(text), this.stats.resent++);
+      }
     } else if (m.type === "stop") this.stopped = true;
   }
 
@@ -93,11 +118,14 @@ export class SyntheticAgent {
       return { id: e.id, phase: "INCALL", m, ...(seq === 2 ? { timings: { call_setup_time_ms: 40 } } : {}) };
     });
     this.stats.sentAt.set(seq, performance.now());
-    this.run.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "frame", seq, t: Date.now(), endpoints: samples, agent: load }));
+    const text = JSON.stringify({ v: PROTOCOL_VERSION, type: "frame", seq, t: Date.now(), endpoints: samples, agent: load });
+    this.unacked.set(seq, text);
+    if (!this.resendPending) this.run.send(text);
     this.stats.framesSent++;
   }
 
   close() {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.run?.close();
     this.fleet.close();

@@ -115,6 +115,12 @@ describe("run lifecycle", () => {
     const m = { mos: 4.4, r_factor: 93, jitter_ms: 0.5, rtt_ms: 1, fraction_lost: 0, packets_lost: 0, packets_sent: 50, packets_received: 50, bytes_sent: 8600, bytes_received: 8600 };
     run.send({ v: 1, type: "frame", seq: 2, t: t + 1000, agent: load, endpoints: [...receivers, ...callers].map((id) => ({ id, phase: "INCALL", m })) });
     expect(await run.nextOf("ack")).toMatchObject({ seq: 2 });
+    // The endpoint's series is read back from the agent's stored frames: one point per second.
+    const withSeries = await api<{ data: { series: { t: number; m: Record<string, number> }[]; metrics: Record<string, number> } }>(
+      "GET", `/projects/${pid()}/test-runs/${rid}/endpoints/${callers[0]}`,
+    );
+    expect(withSeries.body.data.series).toEqual([{ t: Math.floor((t + 1000) / 1000), m }]);
+    expect(withSeries.body.data.metrics.mos).toBe(4.4);
 
     // A viewer gets a snapshot with phase counts.
     const viewer = await TestSocket.open(`/live/runs/${rid}`, inject("apiToken"));

@@ -14,7 +14,7 @@ import {
   advancePhase,
   isTerminalRunStatus,
   mergeOutcome,
-  parseWire,
+  parseAgentToRun,
   type CannotRunReason,
   type EndpointDetail,
   type EndpointOutcome,
@@ -115,7 +115,7 @@ export class RunObject extends DurableObject<Env> {
    * here and only state changes are written through. Rebuilt from SQLite after a restart.
    */
   private rowCache: Map<string, EndpointRow> | null = null;
-  /** Last per-second metrics per endpoint (also in `samples`; this saves a query per read). */
+  /** Last per-second metrics per endpoint (also in `frames`; rebuilt from there after a restart). */
   private lastMetrics = new Map<string, Record<string, number>>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private callSums: Map<string, SecondBucket> | null = null;
@@ -130,7 +130,10 @@ export class RunObject extends DurableObject<Env> {
         role TEXT NOT NULL, agent_id TEXT NOT NULL, phase TEXT NOT NULL, outcome TEXT, status_code INTEGER, status_text TEXT,
         timings TEXT NOT NULL, metrics TEXT NOT NULL, spec TEXT NOT NULL, target TEXT NOT NULL, dispatched INTEGER NOT NULL DEFAULT 0,
         trace_count INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL)`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS samples (endpoint_id TEXT NOT NULL, t INTEGER NOT NULL, m TEXT NOT NULL, PRIMARY KEY (endpoint_id, t))`);
+      // One row per applied frame: {endpointId: metrics} for that agent's endpoints in that second.
+      // A row per endpoint-second cost a statement each (10,000 a second at fleet scale); an
+      // endpoint's series is read back with json_extract over its agent's frames.
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS frames (agent_id TEXT NOT NULL, seq INTEGER NOT NULL, t INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (agent_id, seq))`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS traces (id INTEGER PRIMARY KEY AUTOINCREMENT, endpoint_id TEXT NOT NULL, t INTEGER NOT NULL, dir TEXT NOT NULL, remote TEXT NOT NULL, text TEXT NOT NULL)`);
       this.sql.exec(`CREATE INDEX IF NOT EXISTS traces_endpoint ON traces (endpoint_id, id)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS buckets (t INTEGER PRIMARY KEY, data TEXT NOT NULL)`);
@@ -153,12 +156,10 @@ export class RunObject extends DurableObject<Env> {
     this.rowCache = null;
   }
 
-  /** The endpoint's last reported metrics: memory, else its newest sample, else what the row holds. */
+  /** The endpoint's last reported metrics: memory (rebuilt from `frames`), else what the row holds. */
   private metricsOf(r: EndpointRow): Record<string, number> {
-    const m = this.lastMetrics.get(r.id);
-    if (m) return m;
-    const s = this.sql.exec<{ m: string }>(`SELECT m FROM samples WHERE endpoint_id = ? ORDER BY t DESC LIMIT 1`, r.id).toArray()[0];
-    return s ? JSON.parse(s.m) : JSON.parse(r.metrics);
+    this.callSumsOf();
+    return this.lastMetrics.get(r.id) ?? JSON.parse(r.metrics);
   }
 
   private saveState() {
@@ -238,7 +239,14 @@ export class RunObject extends DurableObject<Env> {
   async getEndpoint(id: string): Promise<EndpointDetail | null> {
     const r = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints WHERE id = ?`, id).toArray()[0];
     if (!r) return null;
-    const series = this.sql.exec<{ t: number; m: string }>(`SELECT t, m FROM samples WHERE endpoint_id = ? ORDER BY t`, id).toArray().map((x) => ({ t: x.t, m: JSON.parse(x.m) }));
+    // Frames in the order they were applied; a second reported twice keeps its last report.
+    const bySecond = new Map<number, Record<string, number>>();
+    for (const x of this.sql.exec<{ t: number; m: string | null }>(
+      `SELECT t, json_extract(data, ?) AS m FROM frames WHERE agent_id = ? ORDER BY seq`, jsonKeyPath(id), r.agent_id,
+    )) {
+      if (x.m !== null) bySecond.set(x.t, JSON.parse(x.m));
+    }
+    const series = [...bySecond].sort((a, b) => a[0] - b[0]).map(([t, m]) => ({ t, m }));
     const trace = this.sql
       .exec<{ t: number; dir: "in" | "out"; remote: string; text: string }>(`SELECT t, dir, remote, text FROM traces WHERE endpoint_id = ? ORDER BY id`, id)
       .toArray()
@@ -270,7 +278,7 @@ export class RunObject extends DurableObject<Env> {
     if (att.role !== "agent")
       return this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "RECEIVE_ONLY", message: "type: viewer sockets are receive-only; send nothing" });
     const text = typeof message === "string" ? message : new TextDecoder().decode(message);
-    const parsed = parseWire(AgentToRun, text);
+    const parsed = parseAgentToRun(text);
     if (!parsed.ok) return this.send(ws, { v: PROTOCOL_VERSION, type: "error", code: "INVALID_MESSAGE", message: parsed.message, path: parsed.path });
     const msg = parsed.value;
     if (msg.type === "join") return this.onJoin(ws, msg.agentId);
@@ -396,6 +404,7 @@ export class RunObject extends DurableObject<Env> {
     const sums = this.callSumsOf();
     const bucket = this.buckets.get(second) ?? emptyBucket(second);
     let bucketTouched = false;
+    const frameMetrics: Record<string, Record<string, number>> = {};
     for (const e of frame.endpoints) {
       const r = rows.get(e.id);
       if (!r || r.agent_id !== agentId) continue; // not this agent's endpoint: ignore rather than let one agent write another's data
@@ -423,7 +432,7 @@ export class RunObject extends DurableObject<Env> {
         this.dirty.add(e.id);
       }
       if (e.m && Object.keys(e.m).length) {
-        this.sql.exec(`INSERT OR REPLACE INTO samples (endpoint_id, t, m) VALUES (?, ?, ?)`, e.id, second, JSON.stringify(e.m));
+        frameMetrics[e.id] = e.m;
         const before = this.lastMetrics.get(e.id)?.mos;
         if (before === undefined || e.m.mos === undefined || Math.abs(e.m.mos - before) >= LIVE_MOS_STEP) this.dirty.add(e.id);
         this.lastMetrics.set(e.id, e.m);
@@ -435,6 +444,7 @@ export class RunObject extends DurableObject<Env> {
       }
     }
     if (bucketTouched) {
+      this.sql.exec(`INSERT OR REPLACE INTO frames (agent_id, seq, t, data) VALUES (?, ?, ?, ?)`, agentId, frame.seq, second, JSON.stringify(frameMetrics));
       this.buckets.set(second, bucket);
       this.sql.exec(`INSERT OR REPLACE INTO buckets (t, data) VALUES (?, ?)`, second, JSON.stringify(bucket));
     }
@@ -644,24 +654,20 @@ export class RunObject extends DurableObject<Env> {
 
   /**
    * Per-endpoint running sums of the averaged metrics (the same mergeable shape as a second's
-   * bucket), so a live summary costs O(endpoints), not a scan of every sample. After a restart
-   * they are rebuilt once from `samples`.
+   * bucket), so a live summary costs O(endpoints), not a scan of every frame. After a restart
+   * they, and each endpoint's last metrics, are rebuilt once from `frames` (one pass, in the
+   * order the frames were applied).
    */
   private callSumsOf(): Map<string, SecondBucket> {
     if (this.callSums) return this.callSums;
-    const cols = AVERAGED_KEYS.map((k) => {
-      const v = `json_extract(m, '$.${k}')`;
-      const when = k === "rtt_ms" ? `${v} > 0` : `${v} IS NOT NULL`;
-      return `sum(CASE WHEN ${when} THEN ${v} END) AS s_${k}, count(CASE WHEN ${when} THEN 1 END) AS c_${k}`;
-    }).join(", ");
     this.callSums = new Map();
-    for (const r of this.sql.exec<Record<string, number | string | null>>(`SELECT endpoint_id, ${cols} FROM samples GROUP BY endpoint_id`)) {
-      const b = emptyBucket(0);
-      for (const k of AVERAGED_KEYS) {
-        b.sums[k] = Number(r[`s_${k}`] ?? 0);
-        b.counts[k] = Number(r[`c_${k}`] ?? 0);
+    for (const f of this.sql.exec<{ data: string }>(`SELECT data FROM frames ORDER BY agent_id, seq`)) {
+      for (const [id, m] of Object.entries(JSON.parse(f.data) as Record<string, Record<string, number>>)) {
+        let b = this.callSums.get(id);
+        if (!b) this.callSums.set(id, (b = emptyBucket(0)));
+        addToBucket(b, m);
+        this.lastMetrics.set(id, m);
       }
-      this.callSums.set(r.endpoint_id as string, b);
     }
     return this.callSums;
   }
@@ -740,6 +746,9 @@ export class RunObject extends DurableObject<Env> {
     }
   }
 }
+
+/** A JSON path selecting one key of an object. Endpoint ids are the edge's own (db/ids.ts: letters, digits, `_`). */
+const jsonKeyPath = (key: string) => `$."${key}"`;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
