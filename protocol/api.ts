@@ -12,6 +12,7 @@ import {
   RunStatus,
   SipTransport,
   AgentStatus,
+  type AgentFaultCode,
 } from "./enums.js";
 import { Timings } from "./metrics.js";
 import type { SipTraceEntry } from "./wire.js";
@@ -266,6 +267,8 @@ export interface Agent {
   /** Endpoints the agent is running now. */
   activeEndpoints: number;
   lastSeenAt: string | null;
+  /** Set while the agent reports a fault (status ERROR): what is wrong and what to do. */
+  fault: { code: AgentFaultCode; message: string } | null;
 }
 /** `POST /tokens`: the token and, this once, its secret. */
 export interface ApiTokenCreated extends ApiToken {

@@ -62,6 +62,21 @@ export const AGENT_STATUSES = ["ONLINE", "OFFLINE", "DRAINING", "ERROR"] as cons
 export const AgentStatus = z.enum(AGENT_STATUSES);
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
+/**
+ * Faults an agent reports in its heartbeat; while one holds the agent is `ERROR` (recoverable:
+ * it keeps running what it has, gets no new work, and is `ONLINE` again once the fault clears).
+ */
+export const AGENT_FAULT_CODES = [
+  /** Opening a SIP or RTP socket failed for lack of file descriptors (EMFILE/ENFILE): raise `ulimit -n`. */
+  "SOCKET_LIMIT",
+  /** Opening a socket failed otherwise (EADDRNOTAVAIL, EACCES, …): the local address or permissions are wrong. */
+  "SOCKET_ERROR",
+  /** The event loop lagged past the limit for several heartbeats: media timing and metrics would be our fault, not the system under test's. */
+  "OVERLOADED",
+] as const;
+export const AgentFaultCode = z.enum(AGENT_FAULT_CODES);
+export type AgentFaultCode = z.infer<typeof AgentFaultCode>;
+
 /** SIP transports. WSS and AUTO (RFC 3263) are accepted by the product we compare with; ours come later. */
 export const SIP_TRANSPORTS = ["UDP", "TCP", "TLS"] as const;
 export const SipTransport = z.enum(SIP_TRANSPORTS);

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import {
+  AgentFaultCode,
   AudioCodec,
   EndpointOutcome,
   EndpointPhase,
@@ -95,8 +96,11 @@ export const AgentHello = z
     activeRuns: z.array(id).max(1000).default([]),
   })
   .strict();
+/** Why the agent cannot take work right now (its status is ERROR until a heartbeat without it). */
+export const AgentFault = z.object({ code: AgentFaultCode, message: z.string().min(1).max(500) }).strict();
+export type AgentFault = z.infer<typeof AgentFault>;
 export const AgentHeartbeat = z
-  .object({ v, type: z.literal("heartbeat"), load: AgentLoad, activeEndpoints: z.number().int().min(0) })
+  .object({ v, type: z.literal("heartbeat"), load: AgentLoad, activeEndpoints: z.number().int().min(0), fault: AgentFault.nullable().default(null) })
   .strict();
 /** The agent is shutting down: finish current runs, take no new work (status DRAINING). */
 export const AgentDraining = z.object({ v, type: z.literal("draining") }).strict();

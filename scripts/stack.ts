@@ -31,6 +31,13 @@ export interface StackOptions {
   edgeArgs?: string[];
   log?: (line: string) => void;
 }
+export interface AgentStartOptions {
+  server?: string;
+  region?: string;
+  capacity?: number;
+  /** A command the agent runs under, e.g. `["prlimit", "--nofile=24:24", "--"]` to test a low open-files limit. */
+  wrap?: string[];
+}
 export interface Stack extends SeedResult {
   url: string;
   token: string;
@@ -39,7 +46,7 @@ export interface Stack extends SeedResult {
   registrarPort: number;
   children: Map<string, ChildProcess>;
   /** Start another agent; `server` overrides the edge URL it dials (e.g. through a test proxy). */
-  startAgent(name?: string, opts?: { server?: string; region?: string; capacity?: number }): Promise<ChildProcess>;
+  startAgent(name?: string, opts?: AgentStartOptions): Promise<ChildProcess>;
   /** Stop and start wrangler dev again (Durable Object state persists on disk). */
   restartEdge(): Promise<void>;
   /** Start sqld again on the same data folder (after `stopChild("sqld")`). */
@@ -167,9 +174,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
 
     let agentCount = 0;
-    const startAgent = async (name = `local-agent-${++agentCount}`, agentOpts: { server?: string; region?: string; capacity?: number } = {}) => {
+    const startAgent = async (name = `local-agent-${++agentCount}`, agentOpts: AgentStartOptions = {}) => {
       log(`▶ agent "${name}" (outbound WebSocket to the edge)`);
-      const child = launch(name, bunBinary(), [join(ROOT, "agent/src/main.ts"), "run", "--server", agentOpts.server ?? url, "--token", secrets.agentToken,
+      const command = [...(agentOpts.wrap ?? []), bunBinary()];
+      const child = launch(name, command[0]!, [...command.slice(1), join(ROOT, "agent/src/main.ts"), "run", "--server", agentOpts.server ?? url, "--token", secrets.agentToken,
         "--region", agentOpts.region ?? "local", "--name", name, "--capacity", String(agentOpts.capacity ?? o.agentCapacity ?? 500), "--state-dir", join(o.dir, "agents", name)]);
       await waitFor(`agent ${name}`, async () => {
         const r = await fetch(`${url}/api/v1/agents`, { headers: { authorization: `Bearer ${secrets.apiToken}` } });

@@ -19,7 +19,11 @@ async function runAgent(values: Record<string, string | boolean | undefined>) {
   const agent = new Agent(
     cfg,
     log,
-    (runId) => (spec) => new Endpoint(spec, { ua, media, localAddress: cfg.sipAddress, log: createLogger(cfg.logLevel, cfg.logFormat, `run ${runId}`) }),
+    (runId) => (spec) =>
+      new Endpoint(spec, {
+        ua, media, localAddress: cfg.sipAddress, log: createLogger(cfg.logLevel, cfg.logFormat, `run ${runId}`),
+        onSocketError: (e) => agent.healthMonitor.socketFailed(e),
+      }),
     mediaCounters,
   );
   log.info("agent started", { agentId: agent.agentId, server: cfg.server, region: cfg.region, capacity: cfg.capacity, version: AGENT_VERSION });

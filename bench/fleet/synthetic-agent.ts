@@ -13,6 +13,8 @@ export interface SyntheticAgentStats {
   closes: { code: number; reason: string; atMs: number }[];
   resent: number;
   ackLatenciesMs: number[];
+  /** performance.now() at which each acknowledged frame was sent (same order as ackLatenciesMs). */
+  ackSentAt: number[];
   sentAt: Map<number, number>;
 }
 
@@ -28,7 +30,7 @@ export const probeMos = (seq: number) => 1 + (seq % 16) * 0.06;
 export const seqResidueFromProbeMos = (mos: number) => Math.round((mos - 1) / 0.06);
 
 export class SyntheticAgent {
-  readonly stats: SyntheticAgentStats = { framesSent: 0, closes: [], resent: 0, ackLatenciesMs: [], sentAt: new Map() };
+  readonly stats: SyntheticAgentStats = { framesSent: 0, closes: [], resent: 0, ackLatenciesMs: [], ackSentAt: [], sentAt: new Map() };
   /** Frames not acknowledged yet, resent after a rejoin (as the real agent's FrameBuffer does). */
   private unacked = new Map<number, string>();
   private closed = false;
@@ -98,7 +100,7 @@ export class SyntheticAgent {
         if (seq > m.seq) continue;
         this.unacked.delete(seq);
         const t = this.stats.sentAt.get(seq);
-        if (t !== undefined) this.stats.ackLatenciesMs.push(performance.now() - t);
+        if (t !== undefined) (this.stats.ackLatenciesMs.push(performance.now() - t), this.stats.ackSentAt.push(t));
       }
       if (this.resendPending) {
         this.resendPending = false;

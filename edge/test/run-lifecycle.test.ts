@@ -72,6 +72,27 @@ describe("run lifecycle", () => {
     expect(await waitFor("OFFLINE", async () => ((await status()) === "OFFLINE" ? "yes" : null))).toBe("yes");
   });
 
+  it("shows an agent reporting a fault as ERROR with its message, and ONLINE once the fault clears", async () => {
+    const fleet = await TestSocket.open("/agent/connect", inject("agentToken"));
+    fleet.send({ ...agentHello("agt_fault", "faulty-agent"), region: "fault-region" });
+    await fleet.nextOf("welcome");
+    const agent = async () => (await api<{ data: { id: string; status: string; fault: { code: string; message: string } | null }[] }>("GET", "/agents")).body.data.find((a) => a.id === "agt_fault");
+    const heartbeat = (fault: unknown) => fleet.send({ v: 1, type: "heartbeat", load: { cpu: 0.1, loopLagMs: 1, pps: 0, drops: 0 }, activeEndpoints: 0, fault });
+    heartbeat({ code: "SOCKET_LIMIT", message: "cannot open more sockets (EMFILE); raise ulimit -n" });
+    const faulty = await waitFor("ERROR", async () => {
+      const a = await agent();
+      return a?.status === "ERROR" ? a : null;
+    });
+    expect(faulty.fault).toEqual({ code: "SOCKET_LIMIT", message: "cannot open more sockets (EMFILE); raise ulimit -n" });
+    // A bad fault is rejected naming the field.
+    heartbeat({ code: "ON_FIRE", message: "x" });
+    expect(await fleet.nextOf<{ path: string }>("error")).toMatchObject({ path: "fault.code" });
+    heartbeat(null);
+    expect(await waitFor("ONLINE", async () => ((await agent())?.status === "ONLINE" ? "yes" : null))).toBe("yes");
+    expect((await agent())?.fault).toBeNull();
+    fleet.close();
+  });
+
   it("runs phased dispatch, acknowledges frames once, and completes after a stop with data kept", async () => {
     const fleet = await TestSocket.open("/agent/connect", inject("agentToken"));
     fleet.send(agentHello("agt_test1", "test-agent"));

@@ -10,6 +10,7 @@ import type { AgentLoad } from "../../../protocol/index.js";
 import type { AgentConfig } from "./config.js";
 import { FleetClient } from "./fleet-client.js";
 import { LoadMeter } from "./load.js";
+import { HealthMonitor } from "./health.js";
 import type { Logger } from "./log.js";
 import { RunClient, type EndpointFactory } from "./run-client.js";
 
@@ -35,6 +36,8 @@ export class Agent {
   readonly agentId: string;
   private readonly runs = new Map<string, RunClient>();
   private readonly meter = new LoadMeter();
+  /** Socket failures and loop lag → the fault reported with each heartbeat (status ERROR). */
+  readonly healthMonitor = new HealthMonitor();
   private readonly fleet: FleetClient;
   private health: Server | null = null;
 
@@ -49,6 +52,7 @@ export class Agent {
       server: cfg.server, token: cfg.token, agentId: this.agentId, name: cfg.name, region: cfg.region, capacity: cfg.capacity,
       version: AGENT_VERSION, log, activeRuns: () => [...this.runs.keys()], activeEndpoints: () => this.activeEndpoints(),
       load: () => this.load(), onAssign: (runId) => this.join(runId),
+      fault: () => (this.load(), this.healthMonitor.check()),
     });
     if (cfg.healthPort) this.serveHealth(cfg.healthPort);
   }
@@ -61,6 +65,7 @@ export class Agent {
     if (now - this.lastLoadAt >= 900) {
       const m = this.meter.sample();
       this.lastLoad = { cpu: m.cpu, loopLagMs: m.loopLagMs, pps: this.counters.pps(), drops: this.counters.drops() };
+      this.healthMonitor.observeLag(m.loopLagMs);
       this.lastLoadAt = now;
     }
     return this.lastLoad;

@@ -37,6 +37,8 @@ export interface EndpointDeps {
   media: MediaFactory;
   localAddress: string;
   log: Logger;
+  /** A SIP or RTP socket could not be opened (feeds the agent's health: SOCKET_LIMIT / SOCKET_ERROR). */
+  onSocketError?: (err: unknown) => void;
 }
 
 export class Endpoint implements ManagedEndpoint {
@@ -163,6 +165,7 @@ export class Endpoint implements ManagedEndpoint {
         onTrace: (e) => this.traceQueue.push(e),
       });
     } catch (e) {
+      this.deps.onSocketError?.(e);
       this.fail("OSERROR", null, `cannot open SIP socket: ${e instanceof Error ? e.message : String(e)}`);
       return this.teardown();
     }
@@ -191,6 +194,7 @@ export class Endpoint implements ManagedEndpoint {
     try {
       this.media = await deps.media.open({ localAddress: deps.localAddress, codec: spec.codec });
     } catch (e) {
+      this.deps.onSocketError?.(e);
       this.fail("OSERROR", null, `cannot open RTP socket: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
@@ -278,6 +282,7 @@ export class Endpoint implements ManagedEndpoint {
     try {
       this.media = await deps.media.open({ localAddress: deps.localAddress, codec: spec.codec });
     } catch (e) {
+      this.deps.onSocketError?.(e);
       call.reject(500, "Server Internal Error");
       this.fail("OSERROR", 500, `cannot open RTP socket: ${e instanceof Error ? e.message : String(e)}`);
       return;

@@ -1,6 +1,6 @@
 /** The agent's control socket to its org's FleetObject: hello, heartbeats, and run assignments. */
 import { hostname, cpus, totalmem, platform } from "node:os";
-import { FleetToAgent, PROTOCOL_VERSION, parseWire, type AgentLoad, type AgentToFleet } from "../../../protocol/index.js";
+import { FleetToAgent, PROTOCOL_VERSION, parseWire, type AgentFault, type AgentLoad, type AgentToFleet } from "../../../protocol/index.js";
 import type { Logger } from "./log.js";
 import { ReconnectingSocket } from "./socket.js";
 
@@ -16,6 +16,8 @@ export interface FleetClientOptions {
   activeRuns: () => string[];
   activeEndpoints: () => number;
   load: () => AgentLoad;
+  /** Checked once per heartbeat: a fault makes this agent ERROR on the edge until it clears. */
+  fault?: () => AgentFault | null;
   onAssign: (runId: string) => void;
   onConnected?: (connected: boolean) => void;
 }
@@ -76,7 +78,11 @@ export class FleetClient {
         this.o.log.info("connected to edge", { agentId: msg.agentId });
         if (this.heartbeat) clearInterval(this.heartbeat);
         this.heartbeat = setInterval(
-          () => this.send({ v: PROTOCOL_VERSION, type: "heartbeat", load: this.o.load(), activeEndpoints: this.o.activeEndpoints() }),
+          () => {
+            const fault = this.o.fault?.() ?? null;
+            if (fault) this.o.log.warn("reporting a fault: no new work until it clears", fault);
+            this.send({ v: PROTOCOL_VERSION, type: "heartbeat", load: this.o.load(), activeEndpoints: this.o.activeEndpoints(), fault });
+          },
           msg.heartbeatMs,
         );
         return;

@@ -4,7 +4,7 @@
  * pure `allocate()`; this object only keeps the facts and the sockets.
  */
 import { DurableObject } from "cloudflare:workers";
-import { AgentToFleet, PROTOCOL_VERSION, parseWire, type Agent, type AgentStatus, type FleetToAgent } from "../../../protocol/index.js";
+import { AgentToFleet, PROTOCOL_VERSION, parseWire, type Agent, type AgentFaultCode, type AgentStatus, type FleetToAgent } from "../../../protocol/index.js";
 import type { Env } from "../env.js";
 import { allocate, type GroupDemand } from "../runs/allocate.js";
 import { INTERNAL_HEADERS } from "../routes/sockets.js";
@@ -31,6 +31,14 @@ export class FleetObject extends DurableObject<Env> {
       id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL, capacity INTEGER NOT NULL, version TEXT NOT NULL,
       host TEXT NOT NULL, connected INTEGER NOT NULL, draining INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL,
       load REAL NOT NULL DEFAULT 0, active_endpoints INTEGER NOT NULL DEFAULT 0)`);
+    // Added after the first release: objects created before it get the columns here.
+    for (const col of ["fault_code TEXT", "fault_message TEXT"]) {
+      try {
+        this.sql.exec(`ALTER TABLE agents ADD COLUMN ${col}`);
+      } catch {
+        /* already there */
+      }
+    }
     this.sql.exec(`CREATE TABLE IF NOT EXISTS reservations (run_id TEXT NOT NULL, agent_id TEXT NOT NULL, endpoints INTEGER NOT NULL, PRIMARY KEY (run_id, agent_id))`);
   }
 
@@ -39,9 +47,11 @@ export class FleetObject extends DurableObject<Env> {
     return (Number.isFinite(s) && s > 0 ? s : 60) * 1000;
   }
 
-  private statusOf(row: { connected: number; draining: number; last_seen: number }, now: number): AgentStatus {
+  /** OFFLINE beats DRAINING (a deliberate shutdown) beats ERROR (a reported fault) beats ONLINE. */
+  private statusOf(row: { connected: number; draining: number; last_seen: number; fault_code?: string | null }, now: number): AgentStatus {
     if (!row.connected || now - row.last_seen > this.offlineAfterMs()) return "OFFLINE";
-    return row.draining ? "DRAINING" : "ONLINE";
+    if (row.draining) return "DRAINING";
+    return row.fault_code ? "ERROR" : "ONLINE";
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -63,7 +73,7 @@ export class FleetObject extends DurableObject<Env> {
       this.sql.exec(
         `INSERT INTO agents (id, name, region, capacity, version, host, connected, last_seen) VALUES (?, ?, ?, ?, ?, ?, 1, ?)
          ON CONFLICT(id) DO UPDATE SET name=excluded.name, region=excluded.region, capacity=excluded.capacity, version=excluded.version,
-           host=excluded.host, connected=1, draining=0, last_seen=excluded.last_seen`,
+           host=excluded.host, connected=1, draining=0, last_seen=excluded.last_seen, fault_code=NULL, fault_message=NULL`,
         msg.agentId, msg.name, msg.region, msg.capacity, msg.version, JSON.stringify(msg.host), now,
       );
       // One live socket per agent: an older one (a half-dead connection) is closed.
@@ -80,7 +90,10 @@ export class FleetObject extends DurableObject<Env> {
       this.sql.exec(`UPDATE agents SET draining = 1, last_seen = ? WHERE id = ?`, now, att.agentId);
       return;
     }
-    this.sql.exec(`UPDATE agents SET last_seen = ?, load = ?, active_endpoints = ?, connected = 1 WHERE id = ?`, now, msg.load.cpu, msg.activeEndpoints, att.agentId);
+    this.sql.exec(
+      `UPDATE agents SET last_seen = ?, load = ?, active_endpoints = ?, connected = 1, fault_code = ?, fault_message = ? WHERE id = ?`,
+      now, msg.load.cpu, msg.activeEndpoints, msg.fault?.code ?? null, msg.fault?.message ?? null, att.agentId,
+    );
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
@@ -130,13 +143,17 @@ export class FleetObject extends DurableObject<Env> {
   async listAgents(): Promise<Agent[]> {
     const now = Date.now();
     return this.sql
-      .exec<{ id: string; name: string; region: string; capacity: number; version: string; connected: number; draining: number; last_seen: number; load: number; active_endpoints: number }>(
+      .exec<{
+        id: string; name: string; region: string; capacity: number; version: string; connected: number; draining: number; last_seen: number;
+        load: number; active_endpoints: number; fault_code: AgentFaultCode | null; fault_message: string | null;
+      }>(
         `SELECT * FROM agents ORDER BY name`,
       )
       .toArray()
       .map((r) => ({
         id: r.id, name: r.name, region: r.region, capacity: r.capacity, version: r.version,
         status: this.statusOf(r, now), load: r.load, activeEndpoints: r.active_endpoints, lastSeenAt: new Date(r.last_seen).toISOString(),
+        fault: r.fault_code ? { code: r.fault_code, message: r.fault_message ?? r.fault_code } : null,
       }));
   }
 
@@ -144,7 +161,7 @@ export class FleetObject extends DurableObject<Env> {
   async allocate(runId: string, demand: GroupDemand[]): Promise<FleetAllocation> {
     const now = Date.now();
     const rows = this.sql
-      .exec<{ id: string; region: string; capacity: number; connected: number; draining: number; last_seen: number; reserved: number }>(
+      .exec<{ id: string; region: string; capacity: number; connected: number; draining: number; last_seen: number; fault_code: string | null; reserved: number }>(
         `SELECT a.*, COALESCE((SELECT SUM(endpoints) FROM reservations r WHERE r.agent_id = a.id AND r.run_id != ?), 0) AS reserved FROM agents a`,
         runId,
       )

@@ -63,6 +63,13 @@ export function AgentsPage() {
                             <td title={a.id} data-label="Name">{a.name}</td>
                             <td data-label="Status">
                               <AgentStatusBadge status={a.status} />
+                              <Show when={a.fault}>
+                                {(f) => (
+                                  <p class="small-text fault" role="note" aria-label={`Fault of ${a.name}`}>
+                                    <code>{f().code}</code> {f().message}
+                                  </p>
+                                )}
+                              </Show>
                             </td>
                             <td data-label="Region">{a.region}</td>
                             <td class="num" data-label="Capacity">{a.capacity}</td>
