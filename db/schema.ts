@@ -185,6 +185,23 @@ export const runSeries = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.t] })],
 );
 
+/** The same per-second aggregates per test group (written during the run, every few seconds, and at its end). */
+export const runGroupSeries = sqliteTable(
+  "run_group_series",
+  {
+    runId: text("run_id").notNull().references(() => testRuns.id, { onDelete: "cascade" }),
+    groupName: text("group_name").notNull(),
+    /** Epoch seconds. */
+    t: integer("t").notNull(),
+    mos: real("mos"),
+    jitterMs: real("jitter_ms"),
+    fractionLost: real("fraction_lost"),
+    rttMs: real("rtt_ms"),
+    reporting: integer("reporting").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.groupName, t.t] })],
+);
+
 export const agents = sqliteTable(
   "agents",
   {

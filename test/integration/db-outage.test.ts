@@ -11,6 +11,39 @@ import { useOwnStack } from "./own-stack.js";
 describe("libSQL outage at the end of a run", () => {
   const own = useOwnStack();
 
+  it("writes the run's and each group's per-second aggregates while the run goes on", async () => {
+    const { stack, api, until } = own;
+    const rid = (await api("POST", `/projects/${stack.projectId}/tests/${stack.demoTestId}/run`, { durationSec: 20 })).body.data.testRunId;
+    const db = createClient({ url: stack.dbUrl });
+    try {
+      let during: { groups: string[]; rows: number } | null = null;
+      for (let i = 0; i < 60 && !during; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const rows = (await db.execute({ sql: "SELECT group_name, mos FROM run_group_series WHERE run_id = ?", args: [rid] })).rows;
+        const status = (await api("GET", `/projects/${stack.projectId}/test-runs/${rid}`)).body.data.status;
+        if (rows.length > 0 && status === "RUNNING") during = { groups: [...new Set(rows.map((r) => String(r.group_name)))].sort(), rows: rows.length };
+      }
+      expect(during, "group series rows in libSQL while RUNNING").not.toBeNull();
+      const groups = (await api("GET", `/projects/${stack.projectId}/tests/${stack.demoTestId}`)).body.data.groups.map((g: any) => g.name).sort();
+      expect(during!.groups).toEqual(groups);
+      const run = await until(rid, (r) => r.status === "COMPLETED", 90_000);
+      expect(run.summary.outcomeCounts).toEqual({ SUCCESS: 10 });
+      // After the end: every second once per group, and the group rows agree with the run rows.
+      const perGroup = (await db.execute({ sql: "SELECT group_name, count(*) AS n, count(DISTINCT t) AS d, avg(mos) AS mos FROM run_group_series WHERE run_id = ? GROUP BY group_name", args: [rid] })).rows;
+      const runRows = Number((await db.execute({ sql: "SELECT count(*) AS n FROM run_series WHERE run_id = ?", args: [rid] })).rows[0]!.n);
+      expect(perGroup).toHaveLength(groups.length);
+      for (const g of perGroup) {
+        expect(Number(g.n)).toBe(Number(g.d));
+        expect(Number(g.n)).toBeGreaterThanOrEqual(15);
+        expect(Number(g.n)).toBeLessThanOrEqual(runRows);
+        expect(Number(g.mos)).toBeGreaterThan(4);
+      }
+      expect(during!.rows).toBeLessThan(perGroup.reduce((n, g) => n + Number(g.n), 0));
+    } finally {
+      db.close();
+    }
+  });
+
   it("writes the results once the database is back", async () => {
     const { stack, api, until } = own;
     const rid = (await api("POST", `/projects/${stack.projectId}/tests/${stack.demoTestId}/run`, { durationSec: 6 })).body.data.testRunId;

@@ -6,7 +6,7 @@
  * Decisions live in pure modules (runs/plan, runs/allocate, runs/aggregate, runs/run-state).
  */
 import { DurableObject } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import {
   AgentToRun,
   EndpointListQuery,
@@ -37,7 +37,7 @@ import type { z } from "zod";
 import type { Env } from "../env.js";
 import { getDb, schema } from "../lib/db.js";
 import { INTERNAL_HEADERS } from "../routes/sockets.js";
-import { addToBucket, bucketToAggregate, emptyBucket, phaseCounts, countBy, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
+import { addToBucket, addToRunBucket, bucketToAggregate, emptyBucket, groupSeriesRows, phaseCounts, countBy, seriesRow, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
 import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
 import { RUN_DEADLINES, persistRetryDelaySec, transition } from "../runs/run-state.js";
 import { checkTestLimits, creditsFor } from "../runs/quota.js";
@@ -52,8 +52,12 @@ const LIVE_MOS_STEP = 0.05;
 const MAX_TRACE_PER_ENDPOINT = 400;
 /** run_endpoints binds 13 parameters per row; libSQL allows 100 per statement. */
 const RESULT_ROWS_PER_INSERT = 7;
-/** run_series binds 7 per row. */
-const SERIES_ROWS_PER_INSERT = 14;
+/** run_series binds 7 per row, run_group_series 8. */
+const SERIES_ROWS_PER_INSERT = 12;
+/** Seconds that changed are written to libSQL this often during the run (and all of them at its end). */
+const SERIES_FLUSH_MS = 10_000;
+/** A second is written once frames for it stopped arriving (agents send each second's frame once it ended). */
+const SERIES_SETTLE_SEC = 3;
 
 interface AgentState {
   joined: boolean;
@@ -120,6 +124,9 @@ export class RunObject extends DurableObject<Env> {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private callSums: Map<string, SecondBucket> | null = null;
   private receivers = new Map<string, PlannedEndpoint[]>();
+  /** Seconds whose aggregates changed since they were last written to libSQL (the end-of-run write covers a restart). */
+  private seriesDirty = new Set<number>();
+  private lastSeriesFlush = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -436,7 +443,7 @@ export class RunObject extends DurableObject<Env> {
         const before = this.lastMetrics.get(e.id)?.mos;
         if (before === undefined || e.m.mos === undefined || Math.abs(e.m.mos - before) >= LIVE_MOS_STEP) this.dirty.add(e.id);
         this.lastMetrics.set(e.id, e.m);
-        addToBucket(bucket, e.m);
+        addToRunBucket(bucket, r.grp, e.m);
         const call = sums.get(e.id) ?? emptyBucket(0);
         addToBucket(call, e.m);
         sums.set(e.id, call);
@@ -446,6 +453,7 @@ export class RunObject extends DurableObject<Env> {
     if (bucketTouched) {
       this.sql.exec(`INSERT OR REPLACE INTO frames (agent_id, seq, t, data) VALUES (?, ?, ?, ?)`, agentId, frame.seq, second, JSON.stringify(frameMetrics));
       this.buckets.set(second, bucket);
+      this.seriesDirty.add(second);
       this.sql.exec(`INSERT OR REPLACE INTO buckets (t, data) VALUES (?, ?)`, second, JSON.stringify(bucket));
     }
     for (const t of this.buckets.keys()) if (t < second - 10) this.buckets.delete(t);
@@ -562,6 +570,34 @@ export class RunObject extends DurableObject<Env> {
     }
     this.broadcastTick();
     await this.ctx.storage.setAlarm(now + TICK_MS);
+    if (now - this.lastSeriesFlush >= SERIES_FLUSH_MS) await this.flushSeries(now);
+  }
+
+  /**
+   * Write the per-second run and group aggregates that changed (and have settled) to libSQL while
+   * the run goes on, so history and comparison see a long run before it ends. Upserts: a second
+   * written again (a late frame after an agent reconnected) replaces its row, never adds one. A
+   * failure only delays: the seconds stay dirty, and the end-of-run write has them all anyway.
+   */
+  private async flushSeries(now: number) {
+    this.lastSeriesFlush = now;
+    const settled = [...this.seriesDirty].filter((t) => t < Math.floor(now / 1000) - SERIES_SETTLE_SEC);
+    if (settled.length === 0) return;
+    const runId = this.init_!.runId;
+    const buckets: SecondBucket[] = [];
+    for (let k = 0; k < settled.length; k += 90) {
+      const chunk = settled.slice(k, k + 90);
+      for (const r of this.sql.exec<{ data: string }>(`SELECT data FROM buckets WHERE t IN (${chunk.map(() => "?").join(",")})`, ...chunk))
+        buckets.push(JSON.parse(r.data));
+    }
+    try {
+      const db = getDb(this.env);
+      const statements = seriesUpserts(db, runId, buckets);
+      if (statements.length) await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+      for (const t of settled) this.seriesDirty.delete(t);
+    } catch (e) {
+      console.warn("writing the run's series during the run failed; will retry", String(e));
+    }
   }
 
   private closeUnfinished(where: string, outcome: EndpointOutcome, text: string) {
@@ -627,15 +663,9 @@ export class RunObject extends DurableObject<Env> {
       ];
       for (let k = 0; k < results.length; k += RESULT_ROWS_PER_INSERT)
         statements.push(db.insert(schema.runEndpoints).values(results.slice(k, k + RESULT_ROWS_PER_INSERT)) as never);
-      // The run's per-second aggregates, for run history and comparison across runs.
-      const series = this.sql
-        .exec<{ t: number; data: string }>(`SELECT t, data FROM buckets ORDER BY t`)
-        .toArray()
-        .map((b) => ({ runId: i.runId, ...bucketToAggregate(JSON.parse(b.data)) }))
-        .map((a) => ({ runId: a.runId, t: a.t, mos: a.mos, jitterMs: a.jitter_ms, fractionLost: a.fraction_lost, rttMs: a.rtt_ms, reporting: a.reporting }));
-      statements.push(db.delete(schema.runSeries).where(eq(schema.runSeries.runId, i.runId)) as never);
-      for (let k = 0; k < series.length; k += SERIES_ROWS_PER_INSERT)
-        statements.push(db.insert(schema.runSeries).values(series.slice(k, k + SERIES_ROWS_PER_INSERT)) as never);
+      // The run's per-second aggregates (run level and per group), for history and comparison.
+      const buckets = this.sql.exec<{ data: string }>(`SELECT data FROM buckets ORDER BY t`).toArray().map((b) => JSON.parse(b.data) as SecondBucket);
+      statements.push(...(seriesUpserts(db, i.runId, buckets) as never[]));
       await db.batch(statements as [typeof statements[0], ...typeof statements]);
       s.persisted = true;
       this.saveState();
@@ -749,6 +779,22 @@ export class RunObject extends DurableObject<Env> {
 
 /** A JSON path selecting one key of an object. Endpoint ids are the edge's own (db/ids.ts: letters, digits, `_`). */
 const jsonKeyPath = (key: string) => `$."${key}"`;
+
+/** Upserts of run_series and run_group_series rows for these seconds, chunked under libSQL's 100-parameter limit. */
+function seriesUpserts(db: ReturnType<typeof getDb>, runId: string, buckets: SecondBucket[]) {
+  const runRows = buckets.map((b) => ({ runId, ...seriesRow(b) }));
+  const groupRows = buckets.flatMap((b) => groupSeriesRows(b).map((g) => ({ runId, ...g })));
+  const set = { mos: sql`excluded.mos`, jitterMs: sql`excluded.jitter_ms`, fractionLost: sql`excluded.fraction_lost`, rttMs: sql`excluded.rtt_ms`, reporting: sql`excluded.reporting` };
+  const out = [];
+  for (let k = 0; k < runRows.length; k += SERIES_ROWS_PER_INSERT)
+    out.push(db.insert(schema.runSeries).values(runRows.slice(k, k + SERIES_ROWS_PER_INSERT)).onConflictDoUpdate({ target: [schema.runSeries.runId, schema.runSeries.t], set }));
+  for (let k = 0; k < groupRows.length; k += SERIES_ROWS_PER_INSERT)
+    out.push(
+      db.insert(schema.runGroupSeries).values(groupRows.slice(k, k + SERIES_ROWS_PER_INSERT))
+        .onConflictDoUpdate({ target: [schema.runGroupSeries.runId, schema.runGroupSeries.groupName, schema.runGroupSeries.t], set }) as never,
+    );
+  return out;
+}
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addToBucket, bucketToAggregate, emptyBucket, percentile, summarize } from "./aggregate.js";
+import { addToBucket, addToRunBucket, bucketToAggregate, emptyBucket, groupSeriesRows, percentile, seriesRow, summarize } from "./aggregate.js";
 
 describe("per-second buckets", () => {
   it("average exactly across endpoints in any order, ignoring unknown RTT", () => {
@@ -8,6 +8,22 @@ describe("per-second buckets", () => {
     addToBucket(b, { mos: 3.6, jitter_ms: 4, fraction_lost: 2, rtt_ms: 10 });
     addToBucket(b, { packets_sent: 50 });
     expect(bucketToAggregate(b)).toEqual({ t: 100, mos: 4, jitter_ms: 3, fraction_lost: 1, rtt_ms: 10, reporting: 2 });
+  });
+});
+
+describe("per-group buckets", () => {
+  it("keep the run's second and each group's, as stored rows", () => {
+    const b = emptyBucket(7);
+    addToRunBucket(b, "A", { mos: 4.4, jitter_ms: 2, fraction_lost: 0, rtt_ms: 20 });
+    addToRunBucket(b, "A", { mos: 4.0, jitter_ms: 4, fraction_lost: 1, rtt_ms: 0 });
+    addToRunBucket(b, "B", { mos: 3.0, jitter_ms: 30, fraction_lost: 5, rtt_ms: 40 });
+    expect(seriesRow(b)).toEqual({ t: 7, mos: 3.8, jitterMs: 12, fractionLost: 2, rttMs: 30, reporting: 3 });
+    expect(groupSeriesRows(b)).toEqual([
+      { groupName: "A", t: 7, mos: 4.2, jitterMs: 3, fractionLost: 0.5, rttMs: 20, reporting: 2 },
+      { groupName: "B", t: 7, mos: 3, jitterMs: 30, fractionLost: 5, rttMs: 40, reporting: 1 },
+    ]);
+    // A bucket stored before groups existed has none.
+    expect(groupSeriesRows(emptyBucket(1))).toEqual([]);
   });
 });
 

@@ -22,6 +22,8 @@ export interface SecondBucket {
   sums: Record<AveragedKey, number>;
   counts: Record<AveragedKey, number>;
   reporting: number;
+  /** The same second per test group (run-level buckets only). */
+  groups?: Record<string, SecondBucket>;
 }
 
 export function emptyBucket(t: number): SecondBucket {
@@ -45,6 +47,30 @@ export function addToBucket(bucket: SecondBucket, m: Record<string, number>): vo
     any = true;
   }
   if (any) bucket.reporting += 1;
+}
+
+/** Add one endpoint's second to the run's bucket and to its group's. */
+export function addToRunBucket(bucket: SecondBucket, group: string, m: Record<string, number>): void {
+  addToBucket(bucket, m);
+  const groups = (bucket.groups ??= {});
+  addToBucket((groups[group] ??= emptyBucket(bucket.t)), m);
+}
+
+/** One stored row per second (run level) and per second and group: what run_series / run_group_series hold. */
+export interface SeriesRow {
+  t: number;
+  mos: number | null;
+  jitterMs: number | null;
+  fractionLost: number | null;
+  rttMs: number | null;
+  reporting: number;
+}
+export function seriesRow(b: SecondBucket): SeriesRow {
+  const a = bucketToAggregate(b);
+  return { t: a.t, mos: a.mos, jitterMs: a.jitter_ms, fractionLost: a.fraction_lost, rttMs: a.rtt_ms, reporting: a.reporting };
+}
+export function groupSeriesRows(b: SecondBucket): (SeriesRow & { groupName: string })[] {
+  return Object.entries(b.groups ?? {}).map(([groupName, g]) => ({ groupName, ...seriesRow({ ...g, t: b.t }) }));
 }
 
 export function bucketToAggregate(b: SecondBucket): LiveAggregate {
