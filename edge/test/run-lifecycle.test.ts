@@ -151,6 +151,11 @@ describe("run lifecycle", () => {
     viewer.send({ type: "hello" });
     expect(await viewer.nextOf<{ code: string }>("error")).toMatchObject({ code: "RECEIVE_ONLY" });
 
+    // A running run cannot be deleted.
+    const early = await api<{ error: { code: string; message: string } }>("DELETE", `/projects/${pid()}/test-runs/${rid}`);
+    expect(early.status).toBe(409);
+    expect(early.body.error.message).toMatch(/run is RUNNING; stop it/);
+
     // Stop: STOPPING until every endpoint is CLOSED, then COMPLETED with the data kept.
     const stopped = await api<{ data: { status: string } }>("POST", `/projects/${pid()}/test-runs/${rid}/stop`, {});
     expect(stopped.body.data.status).toBe("STOPPING");
@@ -173,6 +178,13 @@ describe("run lifecycle", () => {
     expect(eps.body.data.every((e) => e.phase === "CLOSED" && e.outcome === "SUCCESS")).toBe(true);
     // A stopped run cannot be stopped again.
     expect((await api("POST", `/projects/${pid()}/test-runs/${rid}/stop`, {})).status).toBe(409);
+    // A finished run can be deleted, with its endpoints and series; then it is gone.
+    const del = await api<{ data: { deleted: boolean } }>("DELETE", `/projects/${pid()}/test-runs/${rid}`);
+    expect(del.status).toBe(200);
+    expect(del.body.data.deleted).toBe(true);
+    expect((await getRun(rid)).status).toBe(404);
+    expect((await api("GET", `/projects/${pid()}/test-runs/${rid}/endpoints/${receivers[0]}`)).status).toBe(404);
+    expect((await api("DELETE", `/projects/${pid()}/test-runs/${rid}`)).status).toBe(404);
     viewer.close();
     run.close();
     fleet.close();

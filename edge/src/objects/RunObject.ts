@@ -132,19 +132,7 @@ export class RunObject extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS endpoints (id TEXT PRIMARY KEY, grp TEXT NOT NULL, idx INTEGER NOT NULL, username TEXT NOT NULL,
-        role TEXT NOT NULL, agent_id TEXT NOT NULL, phase TEXT NOT NULL, outcome TEXT, status_code INTEGER, status_text TEXT,
-        timings TEXT NOT NULL, metrics TEXT NOT NULL, spec TEXT NOT NULL, target TEXT NOT NULL, dispatched INTEGER NOT NULL DEFAULT 0,
-        trace_count INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL)`);
-      // One row per applied frame: {endpointId: metrics} for that agent's endpoints in that second.
-      // A row per endpoint-second cost a statement each (10,000 a second at fleet scale); an
-      // endpoint's series is read back with json_extract over its agent's frames.
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS frames (agent_id TEXT NOT NULL, seq INTEGER NOT NULL, t INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (agent_id, seq))`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS traces (id INTEGER PRIMARY KEY AUTOINCREMENT, endpoint_id TEXT NOT NULL, t INTEGER NOT NULL, dir TEXT NOT NULL, remote TEXT NOT NULL, text TEXT NOT NULL)`);
-      this.sql.exec(`CREATE INDEX IF NOT EXISTS traces_endpoint ON traces (endpoint_id, id)`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS buckets (t INTEGER PRIMARY KEY, data TEXT NOT NULL)`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS agent_seq (agent_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)`);
+      this.createTables();
       const kv = new Map(this.sql.exec<{ k: string; v: string }>(`SELECT k, v FROM kv`).toArray().map((r) => [r.k, r.v]));
       if (kv.has("init")) this.init_ = JSON.parse(kv.get("init")!);
       if (kv.has("state")) this.state = JSON.parse(kv.get("state")!);
@@ -154,6 +142,22 @@ export class RunObject extends DurableObject<Env> {
   }
 
   // ---- persistence helpers --------------------------------------------------------------------
+
+  private createTables() {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS endpoints (id TEXT PRIMARY KEY, grp TEXT NOT NULL, idx INTEGER NOT NULL, username TEXT NOT NULL,
+      role TEXT NOT NULL, agent_id TEXT NOT NULL, phase TEXT NOT NULL, outcome TEXT, status_code INTEGER, status_text TEXT,
+      timings TEXT NOT NULL, metrics TEXT NOT NULL, spec TEXT NOT NULL, target TEXT NOT NULL, dispatched INTEGER NOT NULL DEFAULT 0,
+      trace_count INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL)`);
+    // One row per applied frame: {endpointId: metrics} for that agent's endpoints in that second.
+    // A row per endpoint-second cost a statement each (10,000 a second at fleet scale); an
+    // endpoint's series is read back with json_extract over its agent's frames.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS frames (agent_id TEXT NOT NULL, seq INTEGER NOT NULL, t INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (agent_id, seq))`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS traces (id INTEGER PRIMARY KEY AUTOINCREMENT, endpoint_id TEXT NOT NULL, t INTEGER NOT NULL, dir TEXT NOT NULL, remote TEXT NOT NULL, text TEXT NOT NULL)`);
+    this.sql.exec(`CREATE INDEX IF NOT EXISTS traces_endpoint ON traces (endpoint_id, id)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS buckets (t INTEGER PRIMARY KEY, data TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS agent_seq (agent_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)`);
+  }
 
   private rows(): Map<string, EndpointRow> {
     if (!this.rowCache) this.rowCache = new Map(this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq`).toArray().map((r) => [r.id, r]));
@@ -220,6 +224,23 @@ export class RunObject extends DurableObject<Env> {
     await this.mirrorStatus();
     this.broadcastTick();
     return { ok: true };
+  }
+
+  /** Forget everything (the run was deleted). Only for a finished run: the caller checks. */
+  async purge(): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) ws.close(4004, "run deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.createTables(); // late messages to this instance find empty tables, not missing ones
+    this.init_ = null;
+    this.state = null;
+    this.rowCache = null;
+    this.callSums = null;
+    this.lastMetrics.clear();
+    this.buckets.clear();
+    this.lastSeq.clear();
+    this.receivers.clear();
+    this.seriesDirty.clear();
   }
 
   async describe(): Promise<Partial<TestRun> | null> {

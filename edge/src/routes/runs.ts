@@ -65,6 +65,25 @@ export const runRoutes = new Hono<AppEnv>()
     const { items, total } = await runStub(c, row.id).listEndpoints(q);
     return ok(c, items, 200, { page: q.page, perPage: q.perPage, total });
   })
+  /**
+   * Delete a finished run and all its data: the libSQL rows (summary, per-endpoint results, series)
+   * and the run object's storage (per-second samples, SIP traces). A run still going is refused.
+   */
+  .delete("/:pid/test-runs/:rid", async (c) => {
+    const row = await requireRun(c);
+    const live = await currentRun(c, row);
+    if (!isTerminalRunStatus(live.status))
+      throw new ApiException("INVALID_STATE", `run is ${live.status}; stop it and wait for it to end before deleting it`, { status: live.status });
+    await runStub(c, row.id).purge();
+    const db = c.get("db");
+    await db.batch([
+      db.delete(schema.runGroupSeries).where(eq(schema.runGroupSeries.runId, row.id)),
+      db.delete(schema.runSeries).where(eq(schema.runSeries.runId, row.id)),
+      db.delete(schema.runEndpoints).where(eq(schema.runEndpoints.runId, row.id)),
+      db.delete(schema.testRuns).where(eq(schema.testRuns.id, row.id)),
+    ]);
+    return ok(c, { id: row.id, deleted: true });
+  })
   .get("/:pid/test-runs/:rid/endpoints/:eid", async (c) => {
     const row = await requireRun(c);
     const detail = await runStub(c, row.id).getEndpoint(c.req.param("eid"));
