@@ -267,6 +267,8 @@ export interface Agent {
   /** Endpoints the agent is running now. */
   activeEndpoints: number;
   lastSeenAt: string | null;
+  /** What the agent said about its host when it connected. */
+  host: { hostname: string; platform: string; cpus: number; memMb: number } | null;
   /** Set while the agent reports a fault (status ERROR): what is wrong and what to do. */
   fault: { code: AgentFaultCode; message: string } | null;
 }

@@ -84,6 +84,7 @@ describe("run lifecycle", () => {
       return a?.status === "ERROR" ? a : null;
     });
     expect(faulty.fault).toEqual({ code: "SOCKET_LIMIT", message: "cannot open more sockets (EMFILE); raise ulimit -n" });
+    expect((faulty as unknown as { host: unknown }).host).toEqual({ hostname: "h", platform: "linux-x64", cpus: 2, memMb: 1024 });
     // A bad fault is rejected naming the field.
     heartbeat({ code: "ON_FIRE", message: "x" });
     expect(await fleet.nextOf<{ path: string }>("error")).toMatchObject({ path: "fault.code" });

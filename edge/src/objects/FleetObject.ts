@@ -21,6 +21,14 @@ export type FleetAllocation =
   | { ok: true; perGroup: Record<string, string[]> }
   | { ok: false; reasonCode: "NO_ONLINE_AGENT" | "INSUFFICIENT_AGENT_CAPACITY"; reason: string };
 
+function parseHost(json: string): Agent["host"] {
+  try {
+    return JSON.parse(json) as Agent["host"];
+  } catch {
+    return null;
+  }
+}
+
 export class FleetObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
@@ -145,7 +153,7 @@ export class FleetObject extends DurableObject<Env> {
     return this.sql
       .exec<{
         id: string; name: string; region: string; capacity: number; version: string; connected: number; draining: number; last_seen: number;
-        load: number; active_endpoints: number; fault_code: AgentFaultCode | null; fault_message: string | null;
+        load: number; active_endpoints: number; fault_code: AgentFaultCode | null; fault_message: string | null; host: string;
       }>(
         `SELECT * FROM agents ORDER BY name`,
       )
@@ -154,6 +162,7 @@ export class FleetObject extends DurableObject<Env> {
         id: r.id, name: r.name, region: r.region, capacity: r.capacity, version: r.version,
         status: this.statusOf(r, now), load: r.load, activeEndpoints: r.active_endpoints, lastSeenAt: new Date(r.last_seen).toISOString(),
         fault: r.fault_code ? { code: r.fault_code, message: r.fault_message ?? r.fault_code } : null,
+        host: parseHost(r.host),
       }));
   }
 

@@ -7,7 +7,7 @@ import { AgentsPage } from "./AgentsPage.js";
 
 const base: Agent = {
   id: "agt_1", name: "edge-1", region: "eu", capacity: 500, version: "0.1.0", status: "ONLINE", load: 0.25, activeEndpoints: 10,
-  lastSeenAt: "2026-01-01T00:00:00Z", fault: null,
+  lastSeenAt: "2026-01-01T00:00:00Z", fault: null, host: { hostname: "pbx-lab-1", platform: "linux-x64", cpus: 8, memMb: 16384 },
 };
 beforeEach(() => {
   setToken("rf_test");
@@ -35,5 +35,6 @@ describe("agents page", () => {
     expect(faulty.textContent).toContain("ERROR");
     expect(screen.getByRole("note", { name: "Fault of edge-2" }).textContent).toBe("SOCKET_LIMIT cannot open more sockets (EMFILE); raise ulimit -n");
     expect(screen.queryByRole("note", { name: "Fault of edge-1" })).toBeNull();
+    expect(screen.getByLabelText("Host of edge-1").textContent).toContain("pbx-lab-1 · linux-x64 · 8 CPU · 16 GiB");
   });
 });

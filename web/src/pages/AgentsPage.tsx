@@ -83,6 +83,14 @@ export function AgentsPage() {
                             </td>
                             <td data-label="Version">
                               <code>{a.version}</code>
+                              <Show when={a.host}>
+                                {(h) => (
+                                  <span class="small-text muted" aria-label={`Host of ${a.name}`}>
+                                    {" "}
+                                    {h().hostname} · {h().platform} · {h().cpus} CPU · {Math.round(h().memMb / 1024)} GiB
+                                  </span>
+                                )}
+                              </Show>
                             </td>
                             <td data-label="Last heartbeat">
                               <Time value={a.lastSeenAt} /> <span class="muted small-text">({ago(a.lastSeenAt, now())})</span>
