@@ -9,6 +9,7 @@ import { ApiException, notFound } from "../lib/errors.js";
 import { ok } from "../lib/respond.js";
 import { parseQuery } from "../lib/validate.js";
 import { requireProject } from "./projects.js";
+import { traceToPcap } from "../pcap/sip-trace.js";
 
 type RunRow = typeof schema.testRuns.$inferSelect;
 
@@ -70,4 +71,19 @@ export const runRoutes = new Hono<AppEnv>()
     const detail = await runStub(c, row.id).getEndpoint(c.req.param("eid"));
     if (!detail) throw notFound("endpoint", c.req.param("eid"));
     return ok(c, detail);
+  })
+  /** The endpoint's SIP trace as a libpcap file (IPv4/UDP on LINKTYPE_RAW), for Wireshark. */
+  .get("/:pid/test-runs/:rid/endpoints/:eid/trace.pcap", async (c) => {
+    const row = await requireRun(c);
+    const eid = c.req.param("eid");
+    const detail = await runStub(c, row.id).getEndpoint(eid);
+    if (!detail) throw notFound("endpoint", eid);
+    const file = `${safeName(row.id)}-${safeName(detail.username)}-${detail.index}.pcap`;
+    return c.body(traceToPcap(detail.trace), 200, {
+      "Content-Type": "application/vnd.tcpdump.pcap",
+      "Content-Disposition": `attachment; filename="${file}"`,
+      "Cache-Control": "no-store",
+    });
   });
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
