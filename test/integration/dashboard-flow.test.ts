@@ -6,6 +6,7 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { chromium, type Page } from "playwright-core";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -186,6 +187,33 @@ describe("dashboard management flow", () => {
       await trace.locator("summary", { hasText: "REGISTER " }).first().waitFor();
       await trace.locator("summary", { hasText: "SIP/2.0 200" }).first().waitFor();
       await shoot(page, "endpoint");
+      // The ladder: one button per message; tapping one shows the whole message, SDP included.
+      const ladder = page.getByRole("region", { name: "SIP ladder" });
+      const arrows = ladder.getByRole("button", { name: /^(REGISTER|INVITE|ACK|BYE|\d{3} .*) [→←] \S+ at \+\d+\.\d{3} s/ });
+      expect(await arrows.count()).toBe(await trace.locator("li.trace-entry").count());
+      await ladder.getByRole("button", { name: /^REGISTER → \S+ at \+0\.000 s$/ }).click();
+      await ladder.getByRole("region", { name: "SIP message" }).getByText(/^REGISTER sip:/).waitFor();
+      const invite = ladder.getByRole("button", { name: /^INVITE [→←] \S+ at \+\d+\.\d{3} s, with SDP/ }).first();
+      await invite.scrollIntoViewIfNeeded();
+      await invite.click();
+      const message = ladder.getByRole("region", { name: "SIP message" });
+      await message.getByText(/m=audio \d+ RTP\/AVP/).waitFor();
+      await shoot(page, "endpoint-ladder");
+      // On a phone the ladder scrolls inside its box; the page itself does not scroll sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await ladder.getByRole("button", { name: /^INVITE/ }).first().tap().catch(async () => ladder.getByRole("button", { name: /^INVITE/ }).first().click());
+      await message.waitFor();
+      await page.setViewportSize({ width: 1440, height: 900 });
+      // The pcap download opens in tshark with the SIP methods in the order of the trace.
+      const [download] = await Promise.all([page.waitForEvent("download"), trace.getByRole("button", { name: /^Download SIP trace of .+ as pcap$/ }).click()]);
+      const pcapFile = join(ARTIFACTS, "endpoint-trace.pcap");
+      await download.saveAs(pcapFile);
+      const decoded = execFileSync("tshark", ["-r", pcapFile, "-Y", "sip", "-T", "fields", "-e", "sip.Method", "-e", "sip.Status-Code"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+        .trim().split("\n").map((l) => l.split("\t").filter(Boolean)[0]);
+      const firstLines = await trace.locator(".trace-line").allTextContents();
+      expect(decoded).toEqual(firstLines.map((l) => (/^SIP\/2\.0 (\d{3})/.exec(l)?.[1] ?? l.split(" ")[0])));
+      expect(decoded[0]).toBe("REGISTER");
       await page.goBack();
       await page.locator('[data-testid="run-status"][data-status="COMPLETED"]').first().waitFor();
 
