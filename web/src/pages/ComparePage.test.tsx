@@ -16,7 +16,7 @@ const comparison: RunComparison = {
   series: { base: [pt(1, 4.3), pt(2, 4.3)], other: [pt(1, 3.9), pt(2, 3.7), pt(3, 3.8)] },
   deltas: [
     { key: "mos", label: "MOS", unit: "", better: "higher", base: 4.3, other: 3.8, delta: -0.5, verdict: "regression" },
-    { key: "jitter_ms", label: "Jitter", unit: "ms", better: "lower", base: 3, other: 2.9, delta: -0.1, verdict: "same" },
+    { key: "jitter_ms", label: "Jitter", unit: "ms", better: "lower", base: 3, other: 2.98, delta: -0.02, verdict: "same" },
     { key: "fraction_lost", label: "Packet loss", unit: "%", better: "lower", base: 2, other: 0.2, delta: -1.8, verdict: "improvement" },
     { key: "setupTimeP95Ms", label: "Setup time p95", unit: "ms", better: "lower", base: null, other: 40, delta: null, verdict: "unknown" },
   ],
@@ -49,6 +49,7 @@ describe("compare page", () => {
     expect(within(loss).getByText("−1.80 %")).toBeTruthy();
     expect(within(loss).getByText("Improvement")).toBeTruthy();
     expect(within(within(table).getByRole("row", { name: /^Setup time p95/ })).getByText("No data")).toBeTruthy();
+    expect(within(within(table).getByRole("row", { name: /^Jitter/ })).getByText("±0.0 ms")).toBeTruthy();
     expect(screen.getByTestId("compare-chart-mos").getAttribute("data-points")).toBe("5");
     await waitFor(() => expect(screen.getByTestId("compare-chart-mos").getAttribute("data-state")).toBe("ready"));
     expect(screen.getByRole("link", { name: "Swap baseline" }).getAttribute("href")).toBe("#/projects/p1/tests/t1/compare/run_other2/run_base01");

@@ -29,8 +29,11 @@ function value(v: number | null, unit: string, digits: number): string {
 const digitsOf = (d: RunDelta) => (d.key === "mos" ? 2 : d.key === "fraction_lost" ? 2 : 1);
 function deltaText(d: RunDelta): string {
   if (d.delta === null) return "—";
-  const sign = d.delta > 0 ? "+" : d.delta < 0 ? "−" : "±";
-  return `${sign}${value(Math.abs(d.delta), d.unit, digitsOf(d))}`;
+  const shown = value(Math.abs(d.delta), d.unit, digitsOf(d));
+  // A change that rounds to zero at the shown precision has no sign.
+  const zero = Number(num(Math.abs(d.delta), digitsOf(d))) === 0;
+  const sign = zero ? "±" : d.delta > 0 ? "+" : "−";
+  return `${sign}${shown}`;
 }
 const VERDICT: Record<RunDelta["verdict"], string> = { regression: "Regression", improvement: "Improvement", same: "No change", unknown: "No data" };
 
