@@ -107,7 +107,7 @@ describe("endpoint table, 10,000 rows", () => {
     fireEvent.keyDown(box, { key: "ArrowDown" });
     expect(screen.getByTestId("endpoint-active").textContent).toBe(`Row 2 of 10000: ${all[1]!.username}, ${all[1]!.group}, ${all[1]!.phase}`);
     fireEvent.keyDown(box, { key: "End" });
-    await waitFor(() => expect(rows().at(-1)!.getAttribute("aria-selected")).toBe("true"));
+    await waitFor(() => expect(rows().at(-1)!.getAttribute("aria-current")).toBe("true"));
     expect(rows().at(-1)!.getAttribute("data-endpoint-id")).toBe(all.at(-1)!.id);
     expect(rows().length).toBeLessThan(100);
     fireEvent.keyDown(box, { key: "Home" });

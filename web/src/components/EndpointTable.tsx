@@ -203,7 +203,7 @@ export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; r
                     data-testid="endpoint-row"
                     data-endpoint-id={r.e.id}
                     aria-rowindex={r.i + 2}
-                    aria-selected={active() === r.i ? "true" : undefined}
+                    aria-current={active() === r.i ? "true" : undefined}
                     onClick={() => navigate(endpointHref(props.pid, props.rid, r.e.id))}
                   >
                     <td>{r.e.group}</td>
