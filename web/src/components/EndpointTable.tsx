@@ -27,7 +27,7 @@ export function rowTone(e: Pick<LiveEndpoint, "phase" | "outcome">): "bad" | "go
 }
 
 const COLUMNS: { key: SortKey; label: string; cls?: string }[] = [
-  { key: "group", label: "Group" },
+  { key: "group", label: "Group", cls: "col-group" },
   { key: "username", label: "User" },
   { key: "role", label: "Role", cls: "col-role" },
   { key: "phase", label: "Phase" },
@@ -206,7 +206,7 @@ export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; r
                     aria-current={active() === r.i ? "true" : undefined}
                     onClick={() => navigate(endpointHref(props.pid, props.rid, r.e.id))}
                   >
-                    <td>{r.e.group}</td>
+                    <td class="col-group">{r.e.group}</td>
                     <td>
                       <a href={endpointHref(props.pid, props.rid, r.e.id)} aria-label={`Endpoint ${r.e.username} (${r.e.group} #${r.e.index})`}>
                         {r.e.username}
