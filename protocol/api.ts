@@ -254,6 +254,53 @@ export interface EndpointDetail extends RunEndpoint {
   trace: SipTraceEntry[];
 }
 
+// ---- run history and comparison -----------------------------------------------------------------
+/** One second of a run's aggregates across endpoints (libSQL `run_series`). */
+export interface RunSeriesPoint {
+  /** Epoch seconds. */
+  t: number;
+  /** Seconds since the run's first point, so two runs overlay. */
+  offsetSec: number;
+  mos: number | null;
+  jitter_ms: number | null;
+  fraction_lost: number | null;
+  rtt_ms: number | null;
+  /** Endpoints that reported media that second. */
+  reporting: number;
+}
+
+/** `GET …/test-runs/compare?base=<run id>&other=<run id>`: `base` is the baseline. */
+export const RunCompareQuery = z
+  .object({
+    base: z.string({ error: "is required: the baseline run id" }).trim().min(1, "must not be empty"),
+    other: z.string({ error: "is required: the id of the run to compare with the baseline" }).trim().min(1, "must not be empty"),
+  })
+  .strict()
+  .refine((q) => q.base !== q.other, { path: ["other"], message: "must be a different run than base" });
+export type RunCompareQuery = z.infer<typeof RunCompareQuery>;
+
+export const COMPARED_FIGURES = ["mos", "jitter_ms", "fraction_lost", "rtt_ms", "callSuccessRate", "registrationRate", "setupTimeP95Ms"] as const;
+export type ComparedFigure = (typeof COMPARED_FIGURES)[number];
+/** How `other` moved against `base`: worse by more than the figure's tolerance is a regression. */
+export type DeltaVerdict = "regression" | "improvement" | "same" | "unknown";
+export interface RunDelta {
+  key: ComparedFigure;
+  label: string;
+  unit: string;
+  better: "higher" | "lower";
+  base: number | null;
+  other: number | null;
+  /** `other - base`, null when either is missing. */
+  delta: number | null;
+  verdict: DeltaVerdict;
+}
+export interface RunComparison {
+  base: TestRun;
+  other: TestRun;
+  series: { base: RunSeriesPoint[]; other: RunSeriesPoint[] };
+  deltas: RunDelta[];
+}
+
 // ---- agents and tokens ------------------------------------------------------------------------
 export interface Agent {
   id: string;

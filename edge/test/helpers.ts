@@ -12,6 +12,11 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/** A GET that returns the raw Response (for non-JSON bodies such as pcap files). */
+export function apiRaw(path: string, token = inject("apiToken")): Promise<Response> {
+  return SELF.fetch(`${BASE}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+}
+
 /** A WebSocket client inside workerd, with a queue of received messages to await on. */
 export class TestSocket {
   private queue: unknown[] = [];

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { createClient } from "@libsql/client/web";
-import { api, TestSocket, waitFor } from "./helpers.js";
+import { api, apiRaw, TestSocket, waitFor } from "./helpers.js";
 
 const pid = () => inject("projectId");
 const agentHello = (agentId: string, name: string) => ({
@@ -132,6 +132,21 @@ describe("run lifecycle", () => {
     const detail = await api<{ data: { trace: unknown[]; timings: Record<string, number> } }>("GET", `/projects/${pid()}/test-runs/${rid}/endpoints/${receivers[0]}`);
     expect(detail.body.data.trace).toHaveLength(1);
     expect(detail.body.data.timings.registration_expires_s).toBe(300);
+    // The same trace as a pcap download: classic header, one IPv4/UDP record at the message's time.
+    const pcap = await apiRaw(`/projects/${pid()}/test-runs/${rid}/endpoints/${receivers[0]}/trace.pcap`);
+    expect(pcap.status).toBe(200);
+    expect(pcap.headers.get("content-type")).toBe("application/vnd.tcpdump.pcap");
+    expect(pcap.headers.get("content-disposition")).toMatch(/^attachment; filename=".+\.pcap"$/);
+    const bytes = new Uint8Array(await pcap.arrayBuffer());
+    const sipText = "REGISTER sip:127.0.0.1 SIP/2.0\r\n\r\n";
+    expect([...bytes.subarray(0, 4)]).toEqual([0xd4, 0xc3, 0xb2, 0xa1]);
+    expect(bytes.length).toBe(24 + 16 + 20 + 8 + sipText.length);
+    const rec = new DataView(bytes.buffer, 24);
+    expect(rec.getUint32(0, true) * 1000 + rec.getUint32(4, true) / 1000).toBe(t);
+    expect(new TextDecoder().decode(bytes.subarray(24 + 16 + 28))).toBe(sipText);
+    const missing = await apiRaw(`/projects/${pid()}/test-runs/${rid}/endpoints/nope/trace.pcap`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
 
     const callers = second.endpoints.map((e) => e.id);
     const m = { mos: 4.4, r_factor: 93, jitter_ms: 0.5, rtt_ms: 1, fraction_lost: 0, packets_lost: 0, packets_sent: 50, packets_received: 50, bytes_sent: 8600, bytes_received: 8600 };

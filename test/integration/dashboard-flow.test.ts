@@ -1,11 +1,13 @@
 /**
  * The dashboard's management flow in a real browser against the real stack: registrar CRUD with
  * messages beside fields, CSV import with preview and per-row errors, a two-group test built in the
- * editor (with its topology), run → live run page → endpoint SIP trace → the test's run list, agents
- * and tokens. Screenshots of every page at 390×844 and 1440×900 go to .test-artifacts/pages/.
+ * editor (with its topology), run → live run page → endpoint SIP ladder and pcap → endpoint list
+ * search/sort/filter/keyboard → run history → a second run, stopped → comparison with the first;
+ * agents and tokens. Screenshots of every page at 390×844 and 1440×900 go to .test-artifacts/pages/.
  */
 import { describe, expect, inject, it } from "vitest";
 import { chromium, type Page } from "playwright-core";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +42,7 @@ async function phaseCounts(page: Page): Promise<Record<string, number>> {
 }
 
 describe("dashboard management flow", () => {
-  it("registrar + CSV import → two-group test → run → live page → endpoint trace → run list; agents; tokens", async () => {
+  it("registrar + CSV import → two-group test → run → live page → endpoint ladder + pcap → endpoint list → run history → second run stopped → comparison; agents; tokens", async () => {
     const base = inject("stackUrl").replace(/\/+$/, "");
     const pid = inject("stackProjectId");
     const suffix = Date.now().toString(36);
@@ -186,13 +188,110 @@ describe("dashboard management flow", () => {
       await trace.locator("summary", { hasText: "REGISTER " }).first().waitFor();
       await trace.locator("summary", { hasText: "SIP/2.0 200" }).first().waitFor();
       await shoot(page, "endpoint");
+      // The ladder: one button per message; tapping one shows the whole message, SDP included.
+      const ladder = page.getByRole("region", { name: "SIP ladder" });
+      const arrows = ladder.getByRole("button", { name: /^(REGISTER|INVITE|ACK|BYE|\d{3} .*) [→←] \S+ at \+\d+\.\d{3} s/ });
+      expect(await arrows.count()).toBe(await trace.locator("li.trace-entry").count());
+      await ladder.getByRole("button", { name: /^REGISTER → \S+ at \+0\.000 s$/ }).click();
+      await ladder.getByRole("region", { name: "SIP message" }).getByText(/^REGISTER sip:/).waitFor();
+      const invite = ladder.getByRole("button", { name: /^INVITE [→←] \S+ at \+\d+\.\d{3} s, with SDP/ }).first();
+      await invite.scrollIntoViewIfNeeded();
+      await invite.click();
+      const message = ladder.getByRole("region", { name: "SIP message" });
+      await message.getByText(/m=audio \d+ RTP\/AVP/).waitFor();
+      await shoot(page, "endpoint-ladder");
+      // On a phone the ladder scrolls inside its box; the page itself does not scroll sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await ladder.getByRole("button", { name: /^INVITE/ }).first().click();
+      await message.waitFor();
+      await page.setViewportSize({ width: 1440, height: 900 });
+      // The pcap download opens in tshark with the SIP methods in the order of the trace.
+      const [download] = await Promise.all([page.waitForEvent("download"), trace.getByRole("button", { name: /^Download SIP trace of .+ as pcap$/ }).click()]);
+      const pcapFile = join(ARTIFACTS, "endpoint-trace.pcap");
+      await download.saveAs(pcapFile);
+      const decoded = execFileSync("tshark", ["-r", pcapFile, "-Y", "sip", "-T", "fields", "-e", "sip.Method", "-e", "sip.Status-Code"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+        .trim().split("\n").map((l) => l.split("\t").filter(Boolean)[0]);
+      const firstLines = await trace.locator(".trace-line").allTextContents();
+      expect(decoded).toEqual(firstLines.map((l) => (/^SIP\/2\.0 (\d{3})/.exec(l)?.[1] ?? l.split(" ")[0])));
+      expect(decoded[0]).toBe("REGISTER");
       await page.goBack();
       await page.locator('[data-testid="run-status"][data-status="COMPLETED"]').first().waitFor();
 
-      // ---- the run is in the test's run list
+      // ---- the endpoint list: search by account, sort by a metric (aria-sort), filter by group
+      const list = page.getByRole("table", { name: "Endpoint list" });
+      const rowsIn = () => list.getByTestId("endpoint-row");
+      expect(await rowsIn().count()).toBe(4);
+      const firstUser = (await rowsIn().first().getByRole("link").textContent())!.trim();
+      await page.getByRole("searchbox", { name: "Search endpoints" }).fill(firstUser);
+      await page.getByTestId("endpoint-count").getByText("1 of 4").waitFor();
+      await page.getByRole("searchbox", { name: "Search endpoints" }).fill("");
+      const mosHeader = list.getByRole("columnheader", { name: /MOS/ });
+      expect(await mosHeader.getAttribute("aria-sort")).toBe("none");
+      await list.getByRole("button", { name: "Sort by MOS" }).click();
+      expect(await mosHeader.getAttribute("aria-sort")).toBe("ascending");
+      await list.getByRole("button", { name: "Sort by MOS" }).click();
+      expect(await mosHeader.getAttribute("aria-sort")).toBe("descending");
+      const mosValues = (await rowsIn().locator("td:last-child").allTextContents()).map(Number).filter((v) => Number.isFinite(v));
+      expect(mosValues).toEqual([...mosValues].sort((a, b) => b - a));
+      await page.getByLabel("Filter by group").selectOption("answerers");
+      await page.getByTestId("endpoint-count").getByText("2 of 4").waitFor();
+      // Keyboard: focus the list, move down, open the endpoint with Enter.
+      await page.getByRole("region", { name: /^Endpoint rows, 2\./ }).focus();
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      await page.getByRole("region", { name: "SIP ladder" }).waitFor();
+      await page.goBack();
+      await page.locator('[data-testid="run-status"][data-status="COMPLETED"]').first().waitFor();
+
+      // ---- the run is in the test's run history
       await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: `Test ${testName}` }).click();
-      await page.getByRole("list", { name: "Test runs" }).locator(`a[data-run-id="${runId}"]`).waitFor();
+      const history = page.getByRole("table", { name: "Run history" });
+      await history.locator(`tr[data-run-id="${runId}"]`).waitFor();
       await shoot(page, "test-edit");
+
+      // ---- a second run, stopped early; then compare it with the first
+      await page.getByRole("button", { name: "Run test" }).click();
+      await page.waitForURL((u) => /\/runs\/[^/]+$/.test(u.hash) && !u.hash.endsWith(encodeURIComponent(runId)));
+      const runId2 = decodeURIComponent(page.url().split("/runs/")[1]!);
+      for (let i = 0; i < 40; i++) {
+        if (((await phaseCounts(page)).INCALL ?? 0) === 4) break;
+        await page.waitForTimeout(500);
+      }
+      await page.waitForTimeout(2_000); // a few seconds of media
+      await page.getByRole("button", { name: "Stop", exact: true }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Stop run" }).click();
+      await page.locator('[data-testid="run-status"][data-status="COMPLETED"]').first().waitFor({ timeout: 40_000 });
+      for (const r of [runId, runId2]) {
+        for (let i = 0; i < 40; i++) {
+          if (((await call("GET", `/projects/${pid}/test-runs/${r}/series`)).body.data as unknown[]).length > 0) break;
+          await page.waitForTimeout(250);
+        }
+      }
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: `Test ${testName}` }).click();
+      await history.locator(`tr[data-run-id="${runId2}"]`).waitFor();
+      await history.locator(`tr[data-run-id="${runId}"]`).getByRole("button", { name: /^Baseline: / }).click();
+      await history.locator(`tr[data-run-id="${runId2}"]`).getByRole("link", { name: /with the baseline$/ }).waitFor();
+      await history.locator(`tr[data-run-id="${runId}"]`).getByRole("checkbox").check();
+      await history.locator(`tr[data-run-id="${runId2}"]`).getByRole("checkbox").check();
+      await shoot(page, "run-history");
+      await page.getByRole("button", { name: "Compare selected runs" }).click();
+      await page.getByRole("heading", { name: "Compare runs", level: 1 }).waitFor();
+      expect(page.url()).toContain(`/compare/${encodeURIComponent(runId)}/${encodeURIComponent(runId2)}`);
+      await page.getByRole("article", { name: new RegExp(`^Baseline: run ${runId.slice(-6)}$`) }).waitFor();
+      await page.getByRole("article", { name: new RegExp(`^Compared run: run ${runId2.slice(-6)}$`) }).waitFor();
+      const deltas = page.getByRole("table", { name: "Deltas against the baseline" });
+      expect(await deltas.locator("tbody tr").count()).toBe(7);
+      for (const v of await deltas.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-verdict"))))
+        expect(["regression", "improvement", "same", "unknown"]).toContain(v);
+      await page.locator('[data-testid="compare-chart-mos"][data-state="ready"]').waitFor();
+      expect(Number(await page.getByTestId("compare-chart-mos").getAttribute("data-points"))).toBeGreaterThan(0);
+      await shoot(page, "compare");
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Test", exact: true }).click();
+      await history.waitFor();
 
       // ---- delete the test: gone from the list, its run stays reachable
       await page.getByRole("button", { name: "Delete test" }).click();

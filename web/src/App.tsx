@@ -9,6 +9,7 @@ import { RunPage } from "./pages/RunPage.js";
 import { EndpointPage } from "./pages/EndpointPage.js";
 import { RegistrarsPage } from "./pages/RegistrarsPage.js";
 import { TestPage } from "./pages/TestPage.js";
+import { ComparePage } from "./pages/ComparePage.js";
 import { AgentsPage } from "./pages/AgentsPage.js";
 import { TokensPage } from "./pages/TokensPage.js";
 
@@ -22,6 +23,7 @@ function sectionOf(r: Route): Section | null {
     case "endpoint":
     case "newTest":
     case "test":
+    case "compare":
       return "tests";
     case "registrars":
       return "registrars";
@@ -97,6 +99,9 @@ export function App() {
         </Match>
         <Match when={as(currentRoute(), "test")} keyed>
           {(r) => <TestPage pid={r.pid} tid={r.tid} />}
+        </Match>
+        <Match when={as(currentRoute(), "compare")} keyed>
+          {(r) => <ComparePage pid={r.pid} tid={r.tid} base={r.base} other={r.other} />}
         </Match>
         <Match when={as(currentRoute(), "agents")}>
           <AgentsPage />

@@ -1,7 +1,7 @@
 /** Test runs: list, status, stop, endpoints. Live state comes from the run's Durable Object. */
 import { Hono, type Context } from "hono";
-import { and, desc, eq, sql } from "drizzle-orm";
-import { EndpointListQuery, PaginationQuery, isTerminalRunStatus, type TestRun } from "../../../protocol/index.js";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { EndpointListQuery, PaginationQuery, RunCompareQuery, isTerminalRunStatus, type RunComparison, type RunSeriesPoint, type TestRun } from "../../../protocol/index.js";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { schema } from "../lib/db.js";
@@ -9,6 +9,8 @@ import { ApiException, notFound } from "../lib/errors.js";
 import { ok } from "../lib/respond.js";
 import { parseQuery } from "../lib/validate.js";
 import { requireProject } from "./projects.js";
+import { traceToPcap } from "../pcap/sip-trace.js";
+import { alignSeries, compareSummaries } from "../runs/compare.js";
 
 type RunRow = typeof schema.testRuns.$inferSelect;
 
@@ -26,6 +28,11 @@ async function requireRun(c: Context<AppEnv>): Promise<RunRow> {
   const row = (await c.get("db").select().from(schema.testRuns).where(and(eq(schema.testRuns.id, rid), eq(schema.testRuns.projectId, p.id))).limit(1))[0];
   if (!row) throw notFound("test run", rid);
   return row;
+}
+
+async function runSeries(c: Context<AppEnv>, run: TestRun): Promise<RunSeriesPoint[]> {
+  const rows = await c.get("db").select().from(schema.runSeries).where(eq(schema.runSeries.runId, run.id)).orderBy(asc(schema.runSeries.t));
+  return alignSeries(rows, run.startedAt);
 }
 
 const runStub = (c: Context<AppEnv>, runId: string) => c.env.RUNS.get(c.env.RUNS.idFromName(runId));
@@ -52,7 +59,27 @@ export const runRoutes = new Hono<AppEnv>()
     ]);
     return ok(c, rows.map(toRun), 200, { page: q.page, perPage: q.perPage, total: Number(total[0]?.n ?? 0) });
   })
+  /** Two runs side by side: key-figure deltas against the baseline (`base`) and both per-second series. */
+  .get("/:pid/test-runs/compare", async (c) => {
+    const p = await requireProject(c, c.req.param("pid"));
+    const q = parseQuery(c, RunCompareQuery);
+    const db = c.get("db");
+    const load = async (field: "base" | "other") => {
+      const row = (await db.select().from(schema.testRuns).where(and(eq(schema.testRuns.id, q[field]), eq(schema.testRuns.projectId, p.id))).limit(1))[0];
+      if (!row) throw new ApiException("NOT_FOUND", `${field}: test run ${q[field]} not found`, { issues: [{ path: field, message: "no such run in this project" }] });
+      return currentRun(c, row);
+    };
+    const [base, other] = await Promise.all([load("base"), load("other")]);
+    const [baseSeries, otherSeries] = await Promise.all([runSeries(c, base), runSeries(c, other)]);
+    const body: RunComparison = { base, other, series: { base: baseSeries, other: otherSeries }, deltas: compareSummaries(base.summary, other.summary) };
+    return ok(c, body);
+  })
   .get("/:pid/test-runs/:rid", async (c) => ok(c, await currentRun(c, await requireRun(c))))
+  /** The run's per-second aggregates, written when the run ends (empty before). */
+  .get("/:pid/test-runs/:rid/series", async (c) => {
+    const run = toRun(await requireRun(c));
+    return ok(c, await runSeries(c, run));
+  })
   .post("/:pid/test-runs/:rid/stop", async (c) => {
     const row = await requireRun(c);
     const r = await runStub(c, row.id).stop();
@@ -89,4 +116,19 @@ export const runRoutes = new Hono<AppEnv>()
     const detail = await runStub(c, row.id).getEndpoint(c.req.param("eid"));
     if (!detail) throw notFound("endpoint", c.req.param("eid"));
     return ok(c, detail);
+  })
+  /** The endpoint's SIP trace as a libpcap file (IPv4/UDP on LINKTYPE_RAW), for Wireshark. */
+  .get("/:pid/test-runs/:rid/endpoints/:eid/trace.pcap", async (c) => {
+    const row = await requireRun(c);
+    const eid = c.req.param("eid");
+    const detail = await runStub(c, row.id).getEndpoint(eid);
+    if (!detail) throw notFound("endpoint", eid);
+    const file = `${safeName(row.id)}-${safeName(detail.username)}-${detail.index}.pcap`;
+    return c.body(traceToPcap(detail.trace), 200, {
+      "Content-Type": "application/vnd.tcpdump.pcap",
+      "Content-Disposition": `attachment; filename="${file}"`,
+      "Cache-Control": "no-store",
+    });
   });
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);

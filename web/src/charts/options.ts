@@ -1,5 +1,5 @@
 /** Chart options as plain data (no echarts import here, so they are cheap to build and test). */
-import { SECOND_METRICS, type LiveAggregate } from "../../../protocol/index.js";
+import { SECOND_METRICS, type LiveAggregate, type RunSeriesPoint } from "../../../protocol/index.js";
 import { localTime } from "../lib/format.js";
 
 // Loose on purpose: the option object is handed to echarts as-is.
@@ -116,5 +116,46 @@ export function metricChartOption(
     ...base(compact, right ? 1 : 0),
     yAxis,
     series: [...left.keys.map((k) => line(label(k), k, pts(k), 0)), ...(right?.keys ?? []).map((k) => line(label(k), k, pts(k), 1))],
+  };
+}
+
+export const BASELINE_COLOR = "#8e98a6";
+export const COMPARED_COLOR = "#5794f2";
+
+/**
+ * Two runs' values of one aggregate, overlaid on seconds since each run started: the baseline
+ * grey and dashed, the compared run blue and solid.
+ */
+export function comparisonChartOption(
+  baseline: readonly RunSeriesPoint[],
+  compared: readonly RunSeriesPoint[],
+  key: "mos" | "jitter_ms" | "fraction_lost" | "rtt_ms",
+  axisName: string,
+  compact = false,
+): ChartOption {
+  const pts = (s: readonly RunSeriesPoint[]) => s.map((p) => [p.offsetSec, p[key]] as [number, number | null]);
+  const b = base(compact, 0);
+  const serie = (name: string, data: [number, number | null][], color: string, dashed: boolean) => ({
+    type: "line", name, data, showSymbol: data.length < 2, symbolSize: 4, connectNulls: false,
+    lineStyle: { width: 1.8, type: dashed ? "dashed" : "solid", color }, itemStyle: { color }, emphasis: { disabled: true },
+  });
+  return {
+    ...b,
+    tooltip: { ...(b.tooltip as Record<string, unknown>), axisPointer: { type: "line", lineStyle: { color: "#56606e" } } },
+    xAxis: {
+      type: "value",
+      name: "s",
+      min: 0,
+      nameTextStyle: { color: TEXT, fontSize: 11 },
+      axisLabel: { color: TEXT, fontSize: 11, hideOverlap: true, formatter: (v: number) => `${v}s` },
+      axisLine: { lineStyle: { color: GRID_LINE } },
+      splitLine: { show: false },
+    },
+    dataZoom: [
+      { type: "inside", filterMode: "none" },
+      { type: "slider", height: 20, bottom: 8, filterMode: "none", borderColor: GRID_LINE, textStyle: { color: TEXT, fontSize: 10 } },
+    ],
+    yAxis: [axis(axisName, key === "mos" ? { min: 1, max: 5, interval: 1 } : { min: 0 })],
+    series: [serie("Baseline", pts(baseline), BASELINE_COLOR, true), serie("Compared run", pts(compared), COMPARED_COLOR, false)],
   };
 }

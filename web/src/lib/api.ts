@@ -68,6 +68,31 @@ export const apiPut = async <T>(path: string, body: unknown): Promise<T> => (awa
 export const apiPatch = async <T>(path: string, body: unknown): Promise<T> => (await apiRequest<T>("PATCH", path, { body })).data;
 export const apiDelete = async <T>(path: string): Promise<T> => (await apiRequest<T>("DELETE", path)).data;
 
+/** A binary download (e.g. a pcap file) with the same auth and error handling as JSON calls. */
+export async function apiBlob(path: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + path, { headers });
+  } catch {
+    throw new ApiError("Could not reach the server. Check your connection and try again.", 0, "NETWORK");
+  }
+  if (!res.ok) {
+    let err: { code?: string; message?: string } | undefined;
+    try {
+      err = (JSON.parse(await res.text()) as { error?: { code?: string; message?: string } }).error;
+    } catch {
+      err = undefined;
+    }
+    const message = err?.message ?? `Download failed (HTTP ${res.status}).`;
+    if (res.status === 401) signOut(message);
+    throw new ApiError(message, res.status, err?.code ?? "HTTP_" + res.status);
+  }
+  return res.blob();
+}
+
 /** `/projects/{pid}` with escaping. */
 export const projectPath = (pid: string) => `/projects/${encodeURIComponent(pid)}`;
 

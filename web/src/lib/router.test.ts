@@ -29,6 +29,12 @@ describe("hash router", () => {
     for (const r of [{ name: "agents" }, { name: "tokens" }, { name: "registrars", pid: "p 1" }, { name: "newTest", pid: "p" }, { name: "test", pid: "p", tid: "t/1" }] as const)
       expect(parseRoute(href(r))).toEqual(r);
   });
+  it("parses and builds the run comparison", () => {
+    expect(parseRoute("#/projects/p1/tests/t1/compare/r1/r2")).toEqual({ name: "compare", pid: "p1", tid: "t1", base: "r1", other: "r2" });
+    const r = { name: "compare", pid: "p", tid: "t/1", base: "r 1", other: "r#2" } as const;
+    expect(parseRoute(href(r))).toEqual(r);
+    expect(parseRoute("#/projects/p1/tests/t1/compare/r1")).toMatchObject({ name: "notFound" });
+  });
   it("ignores a query after the hash path", () => {
     expect(parseRoute("#/projects/p1/runs/r1?x=1")).toEqual({ name: "run", pid: "p1", rid: "r1" });
   });

@@ -1,7 +1,7 @@
 /**
  * A tiny hash router: `#/`, `#/projects/{pid}/runs/{rid}`, `#/projects/{pid}/runs/{rid}/endpoints/{eid}`,
  * `#/projects/{pid}/registrars`, `#/projects/{pid}/tests/new`, `#/projects/{pid}/tests/{tid}`,
- * `#/agents`, `#/tokens`.
+ * `#/projects/{pid}/tests/{tid}/compare/{baseRunId}/{otherRunId}`, `#/agents`, `#/tokens`.
  * `parseRoute` and `href` are pure; `currentRoute` is a signal that follows `hashchange`.
  */
 import { createRoot, createSignal, type Accessor } from "solid-js";
@@ -13,6 +13,7 @@ export type Route =
   | { name: "registrars"; pid: string }
   | { name: "newTest"; pid: string }
   | { name: "test"; pid: string; tid: string }
+  | { name: "compare"; pid: string; tid: string; base: string; other: string }
   | { name: "agents" }
   | { name: "tokens" }
   | { name: "notFound"; path: string };
@@ -37,6 +38,8 @@ export function parseRoute(hash: string): Route {
   if (s.length === 1 && s[0] === "agents") return { name: "agents" };
   if (s.length === 1 && s[0] === "tokens") return { name: "tokens" };
   if (s[0] === "projects" && s[1] && s.length === 3 && s[2] === "registrars") return { name: "registrars", pid: s[1] };
+  if (s[0] === "projects" && s[1] && s.length === 7 && s[2] === "tests" && s[3] && s[4] === "compare" && s[5] && s[6])
+    return { name: "compare", pid: s[1], tid: s[3], base: s[5], other: s[6] };
   if (s[0] === "projects" && s[1] && s.length === 4 && s[2] === "tests" && s[3])
     return s[3] === "new" ? { name: "newTest", pid: s[1] } : { name: "test", pid: s[1], tid: s[3] };
   if (s[0] === "projects" && s[2] === "runs" && s[1] && s[3]) {
@@ -61,6 +64,8 @@ export function href(route: Route): string {
       return `#/projects/${e(route.pid)}/tests/new`;
     case "test":
       return `#/projects/${e(route.pid)}/tests/${e(route.tid)}`;
+    case "compare":
+      return `#/projects/${e(route.pid)}/tests/${e(route.tid)}/compare/${e(route.base)}/${e(route.other)}`;
     case "agents":
       return "#/agents";
     case "tokens":
@@ -72,6 +77,7 @@ export function href(route: Route): string {
 
 export const runHref = (pid: string, rid: string) => href({ name: "run", pid, rid });
 export const testHref = (pid: string, tid: string) => href({ name: "test", pid, tid });
+export const compareHref = (pid: string, tid: string, base: string, other: string) => href({ name: "compare", pid, tid, base, other });
 export const endpointHref = (pid: string, rid: string, eid: string) => href({ name: "endpoint", pid, rid, eid });
 
 export function navigate(to: string): void {

@@ -2,6 +2,8 @@
 import { createResource, For, onCleanup, Show, createSignal } from "solid-js";
 import { TIMING_METRICS, isErrorOutcome, type EndpointDetail, type SipTraceEntry } from "../../../protocol/index.js";
 import { apiGet, errorMessage } from "../lib/api.js";
+import { SipLadder } from "../components/SipLadder.js";
+import { DownloadButton } from "../components/DownloadButton.js";
 import { ms } from "../lib/format.js";
 import { href, runHref } from "../lib/router.js";
 import { metricChartOption } from "../charts/options.js";
@@ -157,10 +159,27 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                 </section>
               </div>
 
+              <section class="panel" aria-label="SIP ladder">
+                <h2 class="panel-title">SIP ladder</h2>
+                <Show when={e().trace.length > 0} fallback={<Empty>No SIP messages recorded.</Empty>}>
+                  <SipLadder trace={e().trace} endpointLabel={e().username} />
+                </Show>
+              </section>
+
               <section class="panel" aria-label="SIP trace">
-                <h2 class="panel-title">
-                  SIP trace <span class="muted">({e().trace.length} messages)</span>
-                </h2>
+                <div class="panel-head">
+                  <h2 class="panel-title">
+                    SIP trace <span class="muted">({e().trace.length} messages)</span>
+                  </h2>
+                  <Show when={e().trace.length > 0}>
+                    <DownloadButton
+                      path={`${path()}/trace.pcap`}
+                      filename={`${e().username}-${e().group}-${e().index}.pcap`}
+                      label="Download pcap"
+                      accessibleName={`Download SIP trace of ${e().username} as pcap`}
+                    />
+                  </Show>
+                </div>
                 <Show when={e().trace.length > 0} fallback={<Empty>No SIP messages recorded.</Empty>}>
                   <ol class="trace">
                     <For each={e().trace}>{(entry) => <TraceRow entry={entry} />}</For>

@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@solidjs/te
 import type { LiveEndpoint, LiveRunState } from "../../../protocol/index.js";
 import { setToken } from "../lib/auth.js";
 import { FakeWebSocket, fakeFetch, ok, testRun } from "../test/fakes.js";
-import { RunPage } from "./RunPage.js";
+import { fetchAllEndpoints, RunPage } from "./RunPage.js";
 
 // No canvas in jsdom: stand in for the lazily loaded ECharts module.
 const setOption = vi.fn();
@@ -156,5 +156,24 @@ describe("run page", () => {
     vi.stubGlobal("fetch", fakeFetch(() => ({ status: 404, body: { error: { code: "NOT_FOUND", message: "test run r1 not found" } } })).fn);
     render(() => <RunPage pid="p1" rid="r1" />);
     expect((await screen.findByRole("alert")).textContent).toContain("test run r1 not found");
+  });
+});
+
+describe("endpoints over REST (a finished run without a live snapshot)", () => {
+  it("pages through the whole list, 500 at a time", async () => {
+    const total = 1_204;
+    const f = fakeFetch((_m, url) => {
+      const u = new URL(url, "http://x");
+      if (u.pathname !== "/api/v1/projects/p1/test-runs/r1/endpoints") return undefined;
+      const page = Number(u.searchParams.get("page"));
+      const per = Number(u.searchParams.get("perPage"));
+      const items = Array.from({ length: Math.max(0, Math.min(per, total - (page - 1) * per)) }, (_, i) => ({ id: `e${(page - 1) * per + i}` }));
+      return { body: { data: items, meta: { requestId: "r", pagination: { page, perPage: per, total } } } };
+    });
+    vi.stubGlobal("fetch", f.fn);
+    const all = await fetchAllEndpoints("/projects/p1/test-runs/r1");
+    expect(all).toHaveLength(total);
+    expect(new Set(all.map((e) => e.id)).size).toBe(total);
+    expect(f.calls.map((c) => new URL(c.url, "http://x").searchParams.get("page")).sort()).toEqual(["1", "2", "3"]);
   });
 });

@@ -10,7 +10,7 @@ import {
   type RunStatus,
   type TestRun,
 } from "../../../protocol/index.js";
-import { apiGet, apiPost, errorMessage } from "../lib/api.js";
+import { apiGet, apiPost, apiRequest, errorMessage } from "../lib/api.js";
 import { token } from "../lib/auth.js";
 import { duration } from "../lib/format.js";
 import { elapsedSec } from "../lib/live-state.js";
@@ -37,6 +37,20 @@ const toLive = (e: RunEndpoint): LiveEndpoint => ({
   statusCode: e.statusCode,
   mos: e.metrics?.mos ?? null,
 });
+
+/** The API's largest page (protocol/api.ts PaginationQuery). */
+const ENDPOINT_PAGE = 500;
+
+/** Every endpoint of a run through the paged REST list: the first page says the total, the rest in parallel. */
+export async function fetchAllEndpoints(runPath: string): Promise<RunEndpoint[]> {
+  const first = await apiRequest<RunEndpoint[]>("GET", `${runPath}/endpoints`, { query: { perPage: ENDPOINT_PAGE, page: 1 } });
+  const total = first.meta.pagination?.total ?? first.data.length;
+  const pages = Math.ceil(total / ENDPOINT_PAGE);
+  const rest = await Promise.all(
+    Array.from({ length: Math.max(0, pages - 1) }, (_, i) => apiGet<RunEndpoint[]>(`${runPath}/endpoints`, { perPage: ENDPOINT_PAGE, page: i + 2 })),
+  );
+  return [...first.data, ...rest.flat()];
+}
 
 export function RunPage(props: { pid: string; rid: string }) {
   const base = () => `/projects/${encodeURIComponent(props.pid)}/test-runs/${encodeURIComponent(props.rid)}`;
@@ -98,7 +112,7 @@ export function RunPage(props: { pid: string; rid: string }) {
     const c = connection();
     if (restEndpointsAsked || !terminal() || live().hasSnapshot || c === "open" || c === "connecting") return;
     restEndpointsAsked = true;
-    apiGet<RunEndpoint[]>(`${base()}/endpoints`, { perPage: 500 })
+    fetchAllEndpoints(base())
       .then((list) => setRestEndpoints(list.map(toLive)))
       .catch((e) => setRestEndpointsError(errorMessage(e)));
   });

@@ -16,15 +16,12 @@ import {
 } from "../../../protocol/index.js";
 import { apiDelete, apiGet, apiPost, apiPut, errorMessage, projectPath } from "../lib/api.js";
 import { intField, schemaErrors, splitApiError, type FieldErrors } from "../lib/forms.js";
-import { duration, num } from "../lib/format.js";
-import { qualityLevel } from "../lib/quality.js";
 import { href, navigate, runHref, testHref } from "../lib/router.js";
 import { ConfirmDialog } from "../components/ConfirmDialog.js";
 import { Field, fieldAria } from "../components/Field.js";
 import { ErrorBox, Loading } from "../components/States.js";
-import { StatusBadge } from "../components/StatusBadge.js";
-import { Time } from "../components/Time.js";
 import { Topology, type TopologyGroup } from "../components/Topology.js";
+import { RunHistory } from "../components/RunHistory.js";
 
 type CalleeType = TestGroup["callee"]["type"];
 export interface GroupDraft {
@@ -206,11 +203,11 @@ function GroupEditor(props: {
 }
 
 function TestRuns(props: { pid: string; tid: string }) {
-  const [runs, { refetch }] = createResource(() => props.tid, (tid) => apiGet<TestRun[]>(`${projectPath(props.pid)}/test-runs`, { testId: tid, perPage: 20 }));
+  const [runs, { refetch }] = createResource(() => props.tid, (tid) => apiGet<TestRun[]>(`${projectPath(props.pid)}/test-runs`, { testId: tid, perPage: 50 }));
   return (
     <section class="panel" aria-label="Runs of this test">
       <div class="panel-head">
-        <h2 class="panel-title">Runs</h2>
+        <h2 class="panel-title">Run history</h2>
         <button type="button" class="btn small ghost" onClick={() => void refetch()}>
           Refresh
         </button>
@@ -219,21 +216,7 @@ function TestRuns(props: { pid: string; tid: string }) {
         <Show when={runs.latest} fallback={<Loading label="Loading runs…" />}>
           {(list) => (
             <Show when={list().length > 0} fallback={<p class="muted small-text">No runs yet.</p>}>
-              <ul class="runs" aria-label="Test runs">
-                <For each={list()}>
-                  {(r) => (
-                    <li>
-                      <a href={runHref(props.pid, r.id)} class="run-link" data-run-id={r.id} aria-label={`Run ${r.id}, ${r.status}, created ${new Date(r.createdAt).toLocaleString()}`}>
-                        <StatusBadge status={r.status} />
-                        <Time value={r.createdAt} />
-                        <span class={`mos quality-text-${qualityLevel("mos", r.summary?.mos)}`}>
-                          {duration(r.durationSec)} · MOS {num(r.summary?.mos, 2)}
-                        </span>
-                      </a>
-                    </li>
-                  )}
-                </For>
-              </ul>
+              <RunHistory pid={props.pid} tid={props.tid} runs={list()} />
             </Show>
           )}
         </Show>
