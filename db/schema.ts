@@ -165,6 +165,10 @@ export const runEndpoints = sqliteTable(
     statusText: text("status_text"),
     timings: text("timings", { mode: "json" }).notNull(),
     metrics: text("metrics", { mode: "json" }).notNull(),
+    /** Averages of the key metrics over the endpoint's whole run (mos, jitter_ms, fraction_lost, rtt_ms). */
+    callAverages: text("call_averages", { mode: "json" }),
+    /** The key metrics downsampled to at most 60 steps (edge/src/runs/downsample.ts); the full series stays in the run object. */
+    series: text("series", { mode: "json" }),
   },
   (t) => [index("run_endpoints_run").on(t.runId)],
 );

@@ -39,6 +39,17 @@ describe("libSQL outage at the end of a run", () => {
         expect(Number(g.mos)).toBeGreaterThan(4);
       }
       expect(during!.rows).toBeLessThan(perGroup.reduce((n, g) => n + Number(g.n), 0));
+      // Each endpoint's result carries its call averages and a downsampled series of the key metrics.
+      const results = (await db.execute({ sql: "SELECT call_averages, series FROM run_endpoints WHERE run_id = ?", args: [rid] })).rows;
+      expect(results).toHaveLength(10);
+      for (const r of results) {
+        expect(JSON.parse(String(r.call_averages)).mos).toBeGreaterThan(4);
+        const series = JSON.parse(String(r.series));
+        expect(series.stepSec).toBeGreaterThanOrEqual(1);
+        expect(series.points.length).toBeGreaterThanOrEqual(5);
+        expect(series.points.length).toBeLessThanOrEqual(60);
+        expect(series.points.every((p: any) => p.mos === null || p.mos > 4)).toBe(true);
+      }
     } finally {
       db.close();
     }

@@ -39,6 +39,7 @@ import { getDb, schema } from "../lib/db.js";
 import { INTERNAL_HEADERS } from "../routes/sockets.js";
 import { addToBucket, addToRunBucket, bucketToAggregate, emptyBucket, groupSeriesRows, phaseCounts, countBy, seriesRow, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
 import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
+import { Downsampler } from "../runs/downsample.js";
 import { RUN_DEADLINES, persistRetryDelaySec, transition } from "../runs/run-state.js";
 import { checkTestLimits, creditsFor } from "../runs/quota.js";
 import type { RunInit } from "./run-types.js";
@@ -50,8 +51,8 @@ const VIEWER_FLUSH_MS = 100;
 const LIVE_MOS_STEP = 0.05;
 /** A trace is a diagnostic, not a pcap: keep the first N messages of each endpoint. */
 const MAX_TRACE_PER_ENDPOINT = 400;
-/** run_endpoints binds 13 parameters per row; libSQL allows 100 per statement. */
-const RESULT_ROWS_PER_INSERT = 7;
+/** run_endpoints binds 15 parameters per row; libSQL allows 100 per statement. */
+const RESULT_ROWS_PER_INSERT = 6;
 /** run_series binds 7 per row, run_group_series 8. */
 const SERIES_ROWS_PER_INSERT = 12;
 /** Seconds that changed are written to libSQL this often during the run (and all of them at its end). */
@@ -126,6 +127,8 @@ export class RunObject extends DurableObject<Env> {
   private receivers = new Map<string, PlannedEndpoint[]>();
   /** Seconds whose aggregates changed since they were last written to libSQL (the end-of-run write covers a restart). */
   private seriesDirty = new Set<number>();
+  /** Per-endpoint downsampled key metrics for libSQL (rebuilt with callSums after a restart). */
+  private downsampler: Downsampler | null = null;
   private lastSeriesFlush = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -465,6 +468,7 @@ export class RunObject extends DurableObject<Env> {
         if (before === undefined || e.m.mos === undefined || Math.abs(e.m.mos - before) >= LIVE_MOS_STEP) this.dirty.add(e.id);
         this.lastMetrics.set(e.id, e.m);
         addToRunBucket(bucket, r.grp, e.m);
+        this.downsamplerOf().add(e.id, second, e.m);
         const call = sums.get(e.id) ?? emptyBucket(0);
         addToBucket(call, e.m);
         sums.set(e.id, call);
@@ -674,6 +678,7 @@ export class RunObject extends DurableObject<Env> {
       const results = rows.map((r) => ({
         id: r.id, runId: i.runId, groupName: r.grp, idx: r.idx, username: r.username, role: r.role, agentId: r.agent_id, phase: r.phase,
         outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text, timings: JSON.parse(r.timings), metrics: this.metricsOf(r),
+        callAverages: this.callAveragesOf(r.id), series: this.downsamplerOf().series(r.id),
       }));
       const statements = [
         db.update(schema.testRuns).set({
@@ -712,26 +717,41 @@ export class RunObject extends DurableObject<Env> {
   private callSumsOf(): Map<string, SecondBucket> {
     if (this.callSums) return this.callSums;
     this.callSums = new Map();
-    for (const f of this.sql.exec<{ data: string }>(`SELECT data FROM frames ORDER BY agent_id, seq`)) {
+    const downsampler = (this.downsampler = null, this.downsamplerOf());
+    for (const f of this.sql.exec<{ t: number; data: string }>(`SELECT t, data FROM frames ORDER BY agent_id, seq`)) {
       for (const [id, m] of Object.entries(JSON.parse(f.data) as Record<string, Record<string, number>>)) {
         let b = this.callSums.get(id);
         if (!b) this.callSums.set(id, (b = emptyBucket(0)));
         addToBucket(b, m);
         this.lastMetrics.set(id, m);
+        downsampler.add(id, f.t, m);
       }
     }
     return this.callSums;
   }
 
+  /** Steps over the run's whole span (buildup, duration and the teardown margin) from its start. */
+  private downsamplerOf(): Downsampler {
+    if (this.downsampler) return this.downsampler;
+    const i = this.init_!;
+    const startSec = Math.floor((this.state?.startedAt ?? Date.now()) / 1000);
+    this.downsampler = Downsampler.forSpan(startSec, i.buildupSec + i.durationSec + RUN_DEADLINES.setupMarginSec + RUN_DEADLINES.teardownSec);
+    return this.downsampler;
+  }
+
+  /** The endpoint's averages over the whole run (from the running sums). */
+  private callAveragesOf(id: string): Partial<Record<(typeof AVERAGED_KEYS)[number], number>> {
+    const b = this.callSumsOf().get(id);
+    const out: Partial<Record<(typeof AVERAGED_KEYS)[number], number>> = {};
+    if (b) for (const k of AVERAGED_KEYS) if (b.counts[k] > 0) out[k] = Math.round((b.sums[k] / b.counts[k]) * 1000) / 1000;
+    return out;
+  }
+
   private summary(): RunSummary {
-    const sums = this.callSumsOf();
     return summarize(
-      [...this.rows().values()].map((r) => {
-        const b = sums.get(r.id);
-        const callAverages: Partial<Record<(typeof AVERAGED_KEYS)[number], number>> = {};
-        if (b) for (const k of AVERAGED_KEYS) if (b.counts[k] > 0) callAverages[k] = b.sums[k] / b.counts[k];
-        return { group: r.grp, role: r.role, phase: r.phase, outcome: r.outcome, timings: JSON.parse(r.timings), callAverages };
-      }),
+      [...this.rows().values()].map((r) => ({
+        group: r.grp, role: r.role, phase: r.phase, outcome: r.outcome, timings: JSON.parse(r.timings), callAverages: this.callAveragesOf(r.id),
+      })),
     );
   }
 
