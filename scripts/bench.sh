@@ -2,9 +2,11 @@
 # `npm run bench`: performance measurements against SIPp on the same machine (not part of npm test).
 #  1. SIP load generation, SIPp vs our stack against the same Kamailio (bench/sip-bench.ts)
 #  2. SIP fuzz at scale, 1,000,000 mutated datagrams at a live UA + registrar (bench/fuzz.ts)
+#  3. the edge at fleet scale: 50 synthetic agents × 200 endpoints, 20 viewers, 120 s (bench/fleet/fleet-scale.ts;
+#     env FLEET_AGENTS, FLEET_ENDPOINTS_PER_AGENT, FLEET_SECONDS, FLEET_VIEWERS, FLEET_INSPECTOR_PORT for a profile)
 # Env: BENCH_RATES (200,500,1000), BENCH_SECONDS (20), BENCH_SCENARIOS (register,call),
 #      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1, BENCH_SETTLE (6),
-#      BENCH_FUZZ_COUNT (1000000), BENCH_ONLY (sip|fuzz). Results in bench/results/.
+#      BENCH_FUZZ_COUNT (1000000), BENCH_ONLY (sip|fuzz|fleet). Results in bench/results/.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$RINGFLEET_ROOT"
@@ -19,5 +21,9 @@ fi
 if [ "${BENCH_ONLY:-fuzz}" = fuzz ] || [ -z "${BENCH_ONLY:-}" ]; then
   echo "▶ SIP fuzz: ${BENCH_FUZZ_COUNT:-1000000} datagrams"
   node --import tsx bench/fuzz.ts || rc=$?
+fi
+if [ "${BENCH_ONLY:-fleet}" = fleet ] || [ -z "${BENCH_ONLY:-}" ]; then
+  echo "▶ fleet scale: the edge with synthetic agents"
+  "$RINGFLEET_ROOT/node_modules/.bin/bun" bench/fleet/fleet-scale.ts || rc=$?
 fi
 exit $rc
