@@ -44,6 +44,8 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
   private askedInterval: number | null = null;
   /** Early dialogs by remote tag, created by reliable provisionals. */
   private early = new Map<string, EarlyDialog>();
+  /** Dialogs of other forks that answered after us, ACKed and BYEd (§13.2.2.4). */
+  private forks = new Map<string, Dialog>();
   private readonly t0 = performance.now();
   /** Where out-of-dialog requests of this call go: the outbound proxy, or the Request-URI's host:port (direct). */
   private readonly dest: Address;
@@ -153,10 +155,8 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
     }
     const seq = res.cseq?.seq ?? 0;
     if (this.answered) {
-      // A retransmitted 2xx: our ACK was lost (§13.2.2.4). A 2xx from another fork would need its
-      // own ACK and BYE (§13.2.2.4); we ACK whatever matches our dialog's CSeq.
-      this.resendAck(seq);
-      return;
+      if (!res.to?.tag || res.to.tag === this.dialog?.remoteTag) return this.resendAck(seq); // our ACK was lost (§13.2.2.4)
+      return this.extraFork(res);
     }
     const d = Dialog.asUac(this.invite, res);
     if (!d) {
@@ -180,6 +180,27 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
     this.settle({ ok: true, statusCode: res.status, reason: res.reason, remoteSdp: res.body });
     // A 2xx that crossed our CANCEL: the call is up, so end it with BYE (§9.1, §15).
     if (this.cancelRequested) void this.sendBye();
+  }
+
+  /**
+   * §13.2.2.4: a 2xx from a second fork after we were answered: that dialog is ACKed and ended
+   * with BYE at once (we keep one call). Its retransmissions are ACKed again; bounded by the forks seen.
+   */
+  private extraFork(res: SipResponse) {
+    const tag = res.to!.tag!;
+    const known = this.forks.get(tag);
+    const dest = known?.destination();
+    if (known) {
+      if (dest) this.core.layer.sendStateless(known.request("ACK", this.core.sentBy, { cseq: res.cseq?.seq ?? 1 }), dest);
+      return;
+    }
+    if (this.forks.size >= MAX_EARLY_DIALOGS) return;
+    const d = Dialog.asUac(this.invite, res);
+    const to = d?.destination();
+    if (!d || !to) return;
+    this.forks.set(tag, d);
+    this.core.layer.sendStateless(d.request("ACK", this.core.sentBy, { cseq: res.cseq?.seq ?? 1 }), to);
+    this.core.sendAuthed(d.request("BYE", this.core.sentBy), to, { onFinal() {}, onTimeout() {} });
   }
 
   /** RFC 4028 §7.2: re-send the INVITE (new transaction, next CSeq) asking for at least the 422's Min-SE. */
