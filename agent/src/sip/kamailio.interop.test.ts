@@ -124,4 +124,47 @@ describe.skipIf(!hasKamailio())("Kamailio interop", () => {
       expect(await call.final).toMatchObject({ ok: false, statusCode: 404 });
     }, 10_000);
   });
+
+  it("REGISTER refresh against Kamailio (UDP): granted 10 s, refreshed at 5 s with the nonce re-used (no new challenge), Expires: 0 removes the binding", async () => {
+    const trace: TraceEvent[] = [];
+    const mkUdp = async (username: string, t?: TraceEvent[]) => {
+      const ua = await createUserAgent({
+        server: { host: "127.0.0.1", port: k.port, transport: "UDP" },
+        domain: "127.0.0.1",
+        account: { username, authUsername: username, password: `s3cret-${username}`, realm: null },
+        onTrace: t ? (e) => t.push(e) : undefined,
+      });
+      uas.push(ua);
+      return ua;
+    };
+    const a = await mkUdp("1001", trace);
+    const refreshed = new Promise<{ ok: boolean; atMs: number }>((resolve) => a.onRegistrationRefresh((r) => resolve({ ok: r.ok, atMs: performance.now() })));
+    const t0 = performance.now();
+    // 10 s is the fixture's registrar min_expires; the refresh goes at 10 s − min(Timer F, 5 s) = 5 s.
+    const r = await a.register({ expires: 10 });
+    expect(r).toMatchObject({ ok: true, expires: 10 });
+    const refresh = await refreshed;
+    expect(refresh.ok).toBe(true);
+    expect(refresh.atMs - t0).toBeGreaterThanOrEqual(5000);
+    expect(refresh.atMs - t0).toBeLessThan(6500);
+    expect(a.registration).toEqual({ registered: true, expires: 10, refreshes: 1 });
+    const lines = trace.map((e) => `${e.dir} ${e.text.split("\r\n")[0]}`);
+    // initial REGISTER → 401 → REGISTER → 200, then the refresh: REGISTER (credentials re-used) → 200
+    expect(lines.filter((l) => l.startsWith("out REGISTER"))).toHaveLength(3);
+    expect(lines.filter((l) => l === "in SIP/2.0 401 Unauthorized")).toHaveLength(1);
+    const regs = trace.filter((e) => e.dir === "out" && e.text.startsWith("REGISTER "));
+    const nonceOf = (t: string) => /nonce="([^"]+)"/.exec(t)?.[1];
+    expect(nonceOf(regs[2].text)).toBe(nonceOf(regs[1].text));
+
+    // Still registered after the first grant would have lapsed: a call reaches it.
+    const b = await mkUdp("1002");
+    a.onIncomingCall((c) => c.reject(486));
+    await new Promise((res) => setTimeout(res, 5500));
+    expect((await b.invite("sip:1001@127.0.0.1", SDP).final)).toMatchObject({ ok: false, statusCode: 486 });
+
+    const un = await a.unregister();
+    expect(un).toMatchObject({ ok: true, expires: 0 });
+    expect(trace.filter((e) => e.dir === "out" && e.text.startsWith("REGISTER ")).at(-1)?.text).toMatch(/^Expires: 0\r$/m);
+    expect((await b.invite("sip:1001@127.0.0.1", SDP).final)).toMatchObject({ ok: false, statusCode: 404 });
+  }, 30_000);
 });

@@ -192,12 +192,14 @@ export class UserAgentCore implements UserAgent, TransactionUser {
 
   /**
    * Credentials computed in advance from the last challenge of that kind (RFC 3261 §22.3 allows
-   * re-using them "with future requests in the same protection space"), with the next nonce count;
-   * null when none was seen yet. A registrar that no longer accepts the nonce answers 401 stale=true.
+   * re-using them "with future requests in the same protection space"), with the next nonce count
+   * (qop=auth; without qop RFC 2617 §3.2.2 lets the client re-use the nonce as it is and the server
+   * decide); null when none was seen yet. A registrar that no longer accepts the nonce answers 401
+   * stale=true, or 401 with a fresh nonce, and sendAuthed answers that.
    */
   preemptiveAuth(header: AuthHeader, method: string, uri: string): { header: AuthHeader; value: string } | null {
     const prev = this.nonces.get(header);
-    if (!prev || prev.challenge.qop !== "auth") return null; // without qop a nonce re-use is a replay
+    if (!prev) return null;
     return { header, value: this.answerChallenge(header, prev.challenge, method, uri) };
   }
 
