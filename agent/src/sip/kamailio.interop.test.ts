@@ -1,13 +1,15 @@
 /**
  * Interop with a real Kamailio (test/fixtures/kamailio) over UDP, TCP and TLS: register two UAs
  * (401 digest), call through the proxy (407 digest, Record-Route, loose routing), hang up; a
- * wrong password gets 403 on REGISTER; a call to an unregistered user gets 404.
+ * wrong password gets 403 on REGISTER; a call to an unregistered user gets 404; through the proxy a
+ * reliable 180 is PRACKed and a 2 s session is refreshed by UPDATE; over UDP a REGISTER is
+ * refreshed before its 10 s grant lapses and de-registered with Expires: 0.
  * Each transport has its own accounts so a failure in one leaves no registrations in another.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasKamailio, startKamailio, type KamailioHandle } from "../../../test/support/kamailio.js";
 import { freeTcpPort, freeUdpPort } from "../../../test/support/ports.js";
-import { createUserAgent, type IncomingCall, type TraceEvent, type UserAgent } from "./index.js";
+import { createUserAgent, type IncomingCall, type TraceEvent, type UserAgent, type UserAgentOptions } from "./index.js";
 
 const SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
 
@@ -36,7 +38,7 @@ describe.skipIf(!hasKamailio())("Kamailio interop", () => {
 
   describe.each(TRANSPORTS)("over $transport", ({ transport, base }) => {
     const user = (n: number) => String(base + n);
-    const mk = async (username: string, password: string, trace?: TraceEvent[]) => {
+    const mk = async (username: string, password: string, trace?: TraceEvent[], more: Partial<UserAgentOptions> = {}) => {
       const port = transport === "UDP" ? k.port : transport === "TCP" ? k.tcpPort! : k.tlsPort!;
       const ua = await createUserAgent({
         server: { host: "127.0.0.1", port, transport },
@@ -46,10 +48,49 @@ describe.skipIf(!hasKamailio())("Kamailio interop", () => {
         domain: "127.0.0.1",
         account: { username, authUsername: username, password, realm: null },
         onTrace: trace ? (e) => trace.push(e) : undefined,
+        ...more,
       });
       uas.push(ua);
       return ua;
     };
+
+    it("through the proxy: the callee's reliable 180 is PRACKed (RFC 3262), the caller refreshes the 2 s session by UPDATE (RFC 4028)", async () => {
+      const traceA: TraceEvent[] = [];
+      const traceB: TraceEvent[] = [];
+      const a = await mk(user(1), `s3cret-${user(1)}`, traceA, { sessionTimer: { expires: 2, minSE: 1 } });
+      const b = await mk(user(2), `s3cret-${user(2)}`, traceB, { reliableProvisionals: true, sessionTimer: { minSE: 1 } });
+      expect((await a.register({ expires: 300 })).ok).toBe(true);
+      expect((await b.register({ expires: 300 })).ok).toBe(true);
+      let callee: IncomingCall | null = null;
+      const calleeRefreshes: string[] = [];
+      b.onIncomingCall((c) => {
+        callee = c;
+        c.onSessionRefresh((e) => calleeRefreshes.push(`${e.by} ${e.method}`));
+        c.ringing();
+      });
+      const codes: number[] = [];
+      const call = a.invite(`sip:${user(2)}@127.0.0.1`, SDP, { onProvisional: (c) => codes.push(c) });
+      const callerRefreshes: string[] = [];
+      call.onSessionRefresh((e) => callerRefreshes.push(`${e.by} ${e.method} ${e.statusCode}`));
+      // The callee answers once its 180 was PRACKed.
+      const deadline = Date.now() + 5000;
+      while (!traceB.some((e) => e.dir === "in" && e.text.startsWith("PRACK ")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      callee!.answer(SDP.replace("40000", "40002"));
+      expect(await call.final).toMatchObject({ ok: true, statusCode: 200 });
+      expect(codes).toEqual(expect.arrayContaining([180]));
+      const ringing = traceA.find((e) => e.dir === "in" && e.text.startsWith("SIP/2.0 180"))!.text;
+      expect(ringing).toMatch(/^Require: 100rel\r$/m);
+      const prack = traceA.find((e) => e.dir === "out" && e.text.startsWith("PRACK "))!.text;
+      expect(prack).toMatch(/^Route: <sip:127\.0\.0\.1:\d+;.*lr/im); // through Kamailio, loose-routed
+      expect(traceA.some((e) => e.dir === "in" && /^SIP\/2\.0 200 [^\r]*\r\n(?:[^\r]*\r\n)*CSeq: \d+ PRACK/.test(e.text))).toBe(true);
+      expect(call.sessionTimer).toMatchObject({ intervalSec: 2, refresher: "local" });
+      await new Promise((r) => setTimeout(r, 2300));
+      expect(callerRefreshes).toEqual(["local UPDATE 200", "local UPDATE 200"]);
+      expect(calleeRefreshes).toEqual(["remote UPDATE", "remote UPDATE"]);
+      expect((await call.bye())).toEqual({ ok: true, statusCode: 200 });
+      expect((await a.unregister()).ok).toBe(true);
+      expect((await b.unregister()).ok).toBe(true);
+    }, 20_000);
 
     it("registers, calls through the proxy, BYE ends both sides", async () => {
       const traceA: TraceEvent[] = [];
