@@ -98,7 +98,7 @@ export const sessionExpiryDelayMs = (intervalSec: number) => intervalSec * 1000 
  * RFC 3262 §3: a reliable provisional response is retransmitted at T1, doubling (no T2 cap is
  * stated), and the UAS gives up after 64·T1 — the same schedule as a 2xx (§13.3.1.4).
  */
-export const RELIABLE_PROVISIONAL_GIVE_UP = (t1: number) => 64 * t1;
+export const reliableProvisionalGiveUpMs = (t1: number) => 64 * t1;
 
 /**
  * RFC 3261 §14.1: after a 491 to a re-INVITE, wait a random time before trying again: 2.1–4 s

@@ -38,7 +38,7 @@ export abstract class CallBase {
   /** A re-INVITE we answered 2xx to and whose ACK has not come (§13.3.1.4 retransmission). */
   private answeredReinvite: number | null = null;
   private acks = new Map<number, SipRequest>();
-  private dialogTimers = new TimerSet<"reinvite2xx" | "reinviteGiveUp" | "glare">();
+  private dialogTimers = new TimerSet<"reinvite2xx" | "reinviteGiveUp">();
   protected readonly session = new SessionClock({ refresh: () => void this.refreshSession(), expire: () => this.sessionExpired() });
   private refreshCbs: ((e: SessionRefresh) => void)[] = [];
 
@@ -284,15 +284,18 @@ export abstract class CallBase {
     let interval = this.session.intervalSec;
     let glare = 0;
     let small = 0;
-    for (;;) {
+    // Bounded: every pass but the last is a retry, and each retry kind has its own small budget.
+    for (let pass = 0; ; pass++) {
       const headers = [...this.refreshHeaders(interval), ...extra];
       const r = method === "INVITE" ? await this.sendReinvite(sdp ?? this.localSdp, headers) : await this.sendInDialog("UPDATE", { body: sdp, extra: [["Supported", SUPPORTED], ...headers], contact: true });
-      if (r.statusCode === 491 && glare < MAX_GLARE_RETRIES && !this.ended) {
+      const lastPass = pass >= MAX_GLARE_RETRIES + MAX_422_RETRIES || this.ended;
+      if (!lastPass && r.statusCode === 491 && glare < MAX_GLARE_RETRIES) {
         glare++;
-        await new Promise<void>((res) => this.dialogTimers.start("glare", glareRetryDelayMs(this.ownsCallId), res));
+        // A plain timer (not dialogTimers): if the call ends meanwhile the retry still settles, with "no dialog".
+        await new Promise<void>((res) => setTimeout(res, glareRetryDelayMs(this.ownsCallId)).unref());
         continue;
       }
-      if (r.statusCode === 422 && small < MAX_422_RETRIES && r.headers && !this.ended) {
+      if (!lastPass && r.statusCode === 422 && small < MAX_422_RETRIES && r.headers) {
         small++;
         interval = Math.max(interval, parseMinSE({ headers: r.headers }) ?? 0);
         continue;

@@ -6,7 +6,7 @@
  * session timer we grant (RFC 4028 §9).
  */
 import type { SipRequest } from "../message.js";
-import { RELIABLE_PROVISIONAL_GIVE_UP } from "../timers.js";
+import { reliableProvisionalGiveUpMs } from "../timers.js";
 import type { Address } from "../transport/transport.js";
 import type { InviteServerTransaction, ServerTransaction } from "../transaction/server.js";
 import { TimerSet } from "../transaction/timer-set.js";
@@ -114,7 +114,7 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
       };
       this.timers.start("rel", interval, again);
     }
-    this.timers.start("relGiveUp", RELIABLE_PROVISIONAL_GIVE_UP(t.A), () => {
+    this.timers.start("relGiveUp", reliableProvisionalGiveUpMs(t.A), () => {
       if (this.unacked === r && !this.finalSent) this.reject(504, "No PRACK");
     });
   }
