@@ -8,6 +8,7 @@
  *  (c) SIPp as UAS sending a reliable 180 (Require: 100rel) that needs our PRACK (uas-100rel.xml).
  *  (d) SIPp as UAS answering with Session-Expires: 2;refresher=uac (uas-session-timer.xml): we
  *      refresh with UPDATE, or with re-INVITE when configured so, every second until we hang up.
+ *  (e) SIPp as UAC offering 100rel (uac-100rel.xml) calls our UAS: our 180 is reliable, SIPp PRACKs it.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -184,5 +185,43 @@ describe.skipIf(!hasSipp())("SIPp interop (UDP)", () => {
       expect(out, id).toEqual(expected);
     }
     expectClean(await sipp.done, calls);
+  }, 90_000);
+
+  it("SIPp UAC offering 100rel calls our UAS: our 180 is reliable (Require: 100rel, RSeq), SIPp's PRACK is answered, 200 after it; SIPp 0 failed / 0 unexpected", async () => {
+    const calls = 10;
+    const port = await freeUdpPort();
+    const sippPort = await freeUdpPort();
+    const trace: TraceEvent[] = [];
+    ua = await createUserAgent({
+      localPort: port,
+      server: { host: "127.0.0.1", port: sippPort, transport: "UDP" },
+      domain: "127.0.0.1",
+      account: { username: "service", password: "unused" },
+      reliableProvisionals: true,
+      onTrace: (e) => trace.push(e),
+    });
+    const ended: string[] = [];
+    const allEnded = new Promise<void>((resolve) => {
+      ua!.onIncomingCall((call) => {
+        call.onEnded((e) => {
+          ended.push(e.by);
+          if (ended.length === calls) resolve();
+        });
+        call.ringing();
+        // Answer once the PRACK is in (SIPp's scenario expects the PRACK's 200 before the INVITE's).
+        setTimeout(() => call.answer(SDP), 300);
+      });
+    });
+    sipp = await startSipp({ scenario: "uac", scenarioFile: join(SCENARIOS, "uac-100rel.xml"), localPort: sippPort, remote: `127.0.0.1:${port}`, calls, rate: 20, maxConcurrent: 5, timeoutSec: 60 });
+    const stats = await sipp.done;
+    await allEnded;
+    expect(ended).toEqual(Array(calls).fill("remote"));
+    const lines = trace.map((e) => `${e.dir} ${firstLine(e)}`);
+    expect(lines.filter((l) => l.startsWith("in PRACK "))).toHaveLength(calls);
+    expect(lines.filter((l) => l === "out SIP/2.0 481 Call/Transaction Does Not Exist")).toHaveLength(0);
+    const ringing = trace.filter((e) => e.dir === "out" && firstLine(e) === "SIP/2.0 180 Ringing");
+    expect(ringing.length).toBeGreaterThanOrEqual(calls);
+    for (const r of ringing) expect(r.text).toMatch(/^RSeq: \d+\r$/m);
+    expectClean(stats, calls);
   }, 90_000);
 });
