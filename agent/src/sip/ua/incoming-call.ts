@@ -164,7 +164,8 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
     }
     this.finalSent = true;
     this.localSdp = sdp;
-    this.unacked = null;
+    // A 180 still unPRACKed stays so (RFC 3262 §3): its PRACK, arriving after our 2xx (a proxy may
+    // reorder them), still gets its 200. Only the retransmission and the give-up timer stop.
     this.queued = [];
     this.timers.stop("rel");
     this.timers.stop("relGiveUp");

@@ -118,6 +118,22 @@ describe("100rel / PRACK as UAS (RFC 3262 §3)", () => {
     expect(ok.to?.tag).toBe(toTag);
   });
 
+  it("answering before the PRACK (180 without SDP) is allowed; the PRACK arriving after the 2xx still gets 200", async () => {
+    const got = incoming();
+    peer.send(invite("z9hG4bKr6", ["Supported: 100rel"]), ua.localPort);
+    const call = await got;
+    call.ringing({ reliable: true });
+    const first = (await peer.wait(isRes(180))).msg as SipResponse;
+    call.answer("v=0\r\n");
+    await peer.wait(isRes(200, "INVITE"));
+    await sleep(30);
+    const n = peer.count(isRes(180));
+    peer.send(prack("z9hG4bKp6", "z9hG4bKr6@peer", first.to!.tag!, `${first.headers.get("rseq")} 10 INVITE`), ua.localPort);
+    await peer.wait(isRes(200, "PRACK"));
+    await sleep(200);
+    expect(peer.count(isRes(180))).toBe(n); // no 180 after the 2xx
+  });
+
   it("holds the 2xx while a reliable 183 with SDP is unacknowledged, sends it on the PRACK", async () => {
     const got = incoming();
     peer.send(invite("z9hG4bKr2", ["Supported: 100rel"]), ua.localPort);
