@@ -102,7 +102,7 @@ describe("100rel / PRACK as UAS (RFC 3262 §3)", () => {
     expect(rseq).toBeGreaterThanOrEqual(1);
     expect(rseq).toBeLessThan(2 ** 31);
     expect(first.contact).not.toBeNull(); // the early dialog's remote target for the PRACK
-    await sleep(250); // T1 = 40 ms: 0, 40, 120 ms … (doubling)
+    await sleep(300); // T1 = 40 ms: 0, 40, 120, 280 ms … (doubling)
     expect(peer.count(isRes(180))).toBeGreaterThanOrEqual(3);
     const toTag = first.to!.tag!;
     peer.send(prack("z9hG4bKp0", "z9hG4bKr1@peer", toTag, `${rseq + 1} 10 INVITE`), ua.localPort);

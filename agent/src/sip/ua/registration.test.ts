@@ -71,7 +71,7 @@ describe("registration", () => {
     const r = await ua.register({ expires: 2 });
     expect(r).toMatchObject({ ok: true, statusCode: 200, expires: 2 });
     expect(ua.registration).toEqual({ registered: true, expires: 2, refreshes: 0 });
-    await sleep(1400);
+    await sleep(1600); // the next refresh would be ~1 s after this one, at ~2 s
     expect(refreshes).toHaveLength(1);
     expect(refreshes[0]).toMatchObject({ ok: true, expires: 2 });
     const regs = registers();
@@ -83,7 +83,7 @@ describe("registration", () => {
     // refresh: pre-emptive credentials with the same nonce and the next nonce count, at ~1 s
     const refreshAt = peer.log.filter(isReq("REGISTER"))[2].at - t0;
     expect(refreshAt).toBeGreaterThanOrEqual(950);
-    expect(refreshAt).toBeLessThan(1400);
+    expect(refreshAt).toBeLessThan(1500); // slack for a loaded machine
     expect(creds(regs[2])).toMatchObject({ nonce: "n1", nc: "00000002" });
     expect(creds(regs[2])!.cnonce).not.toBe(creds(regs[1])!.cnonce);
     expect(verifyDigest(creds(regs[2])!, "REGISTER", "pw")).toBe(true);

@@ -93,7 +93,7 @@ describe("session timers in the UA", () => {
     const u1 = await peer.wait(isReq("UPDATE"), 2000);
     const at = u1.at - answeredAt;
     expect(at).toBeGreaterThanOrEqual(950);
-    expect(at).toBeLessThan(1300);
+    expect(at).toBeLessThan(1500); // slack for a loaded machine
     const up = u1.msg as SipRequest;
     expect(up.headers.get("session-expires")).toBe("2;refresher=uac");
     expect(up.body).toBe("");
@@ -147,7 +147,7 @@ describe("session timers in the UA", () => {
     const bye = await peer.wait(isReq("BYE"), 2000);
     const at = bye.at - t0;
     expect(at).toBeGreaterThanOrEqual(950);
-    expect(at).toBeLessThan(1400);
+    expect(at).toBeLessThan(1600);
     expect(await ended).toContain("session expired");
   });
 
