@@ -3,7 +3,8 @@
  * (401 digest), call through the proxy (407 digest, Record-Route, loose routing), hang up; a
  * wrong password gets 403 on REGISTER; a call to an unregistered user gets 404; through the proxy a
  * reliable 180 is PRACKed and a 2 s session is refreshed by UPDATE; over UDP a REGISTER is
- * refreshed before its 10 s grant lapses and de-registered with Expires: 0.
+ * refreshed before its 10 s grant lapses and de-registered with Expires: 0; with qop=auth and a 3 s
+ * nonce lifetime the refresh's re-used nonce (nc 2) is answered 401 stale=true and retried (nc 1).
  * Each transport has its own accounts so a failure in one leaves no registrations in another.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -207,5 +208,42 @@ describe.skipIf(!hasKamailio())("Kamailio interop", () => {
     expect(un).toMatchObject({ ok: true, expires: 0 });
     expect(trace.filter((e) => e.dir === "out" && e.text.startsWith("REGISTER ")).at(-1)?.text).toMatch(/^Expires: 0\r$/m);
     expect((await b.invite("sip:1001@127.0.0.1", SDP).final)).toMatchObject({ ok: false, statusCode: 404 });
+  }, 30_000);
+
+  it("digest with a real registrar: qop=auth, the refresh re-uses the nonce with nc=00000002, a stale nonce (nonce_expire 3 s) → 401 stale=true → new nonce, nc=00000001, no failure", async () => {
+    const k2 = await startKamailio({ port: await freeUdpPort(), accounts: [{ username: "4001", password: "pw-4001" }], registerQop: true, nonceExpireSec: 3 });
+    const trace: TraceEvent[] = [];
+    const ua = await createUserAgent({
+      server: { host: "127.0.0.1", port: k2.port, transport: "UDP" },
+      domain: "127.0.0.1",
+      account: { username: "4001", password: "pw-4001", realm: null },
+      onTrace: (e) => trace.push(e),
+    });
+    try {
+      const refreshes: boolean[] = [];
+      ua.onRegistrationRefresh((r) => refreshes.push(r.ok));
+      expect(await ua.register({ expires: 10 })).toMatchObject({ ok: true, expires: 10 });
+      // Refresh at 5 s: the 3 s nonce has gone stale by then.
+      await new Promise((r) => setTimeout(r, 5800));
+      expect(refreshes).toEqual([true]);
+      const regs = trace.filter((e) => e.dir === "out" && e.text.startsWith("REGISTER ")).map((e) => e.text);
+      const ins = trace.filter((e) => e.dir === "in").map((e) => e.text);
+      const field = (t: string, name: string) => new RegExp(`[ ,]${name}="?([^",\\r]+)"?`).exec(/^Authorization: (.*)$/m.exec(t)?.[1] ?? "")?.[1];
+      expect(regs).toHaveLength(4); // challenge, answer; refresh (stale), answer with the new nonce
+      expect(ins.filter((t) => t.startsWith("SIP/2.0 401"))).toHaveLength(2);
+      expect(ins[0]).toMatch(/qop="auth"/);
+      expect(field(regs[1], "qop")).toBe("auth");
+      expect(field(regs[1], "nc")).toBe("00000001");
+      expect(field(regs[2], "nonce")).toBe(field(regs[1], "nonce"));
+      expect(field(regs[2], "nc")).toBe("00000002");
+      expect(ins.find((t, i) => i > 1 && t.startsWith("SIP/2.0 401"))).toMatch(/stale=true/i);
+      expect(field(regs[3], "nonce")).not.toBe(field(regs[1], "nonce"));
+      expect(field(regs[3], "nc")).toBe("00000001");
+      expect(ins.at(-1)).toMatch(/^SIP\/2\.0 200/);
+      expect((await ua.unregister()).ok).toBe(true);
+    } finally {
+      await ua.close();
+      await k2.stop();
+    }
   }, 30_000);
 });
