@@ -174,3 +174,34 @@ describe("100rel / PRACK as UAS (RFC 3262 §3)", () => {
     expect(bad.headers.get("unsupported")).toBe("foo");
   });
 });
+
+describe("100rel under loss (UDP retransmissions)", () => {
+  it("UAC: a lost PRACK is re-sent by its transaction (Timer E, same branch); UAS: lost 180 copies are made up by the RFC 3262 retransmission", async () => {
+    // UAC side: drop our first PRACK.
+    let pracks = 0;
+    peer.filter = (r) => !(isReq("PRACK")(r) && ++pracks === 1);
+    const call = ua.invite("bob", SDP);
+    const r = await peer.wait(isReq("INVITE"));
+    const inv = r.msg as SipRequest;
+    const c = `Contact: <sip:bob@127.0.0.1:${peer.port}>`;
+    peer.send(reply(inv, 180, "Ringing", { toTag: "l1", extra: [c, "Require: 100rel", "RSeq: 1"] }), r.from.port);
+    const p = await peer.wait(isReq("PRACK"));
+    expect(pracks).toBe(2);
+    peer.send(reply(p.msg as SipRequest, 200, "OK"), r.from.port);
+    peer.send(reply(inv, 200, "OK", { toTag: "l1", extra: [c], body: "v=0\r\n" }), r.from.port);
+    expect(await call.final).toMatchObject({ ok: true });
+    expect(distinctSeqs("PRACK")).toBe(1);
+
+    // UAS side: drop the first two copies of our reliable 180.
+    let ringing = 0;
+    peer.filter = (x) => !(isRes(180)(x) && x.msg.callId === "z9hG4bKl2@peer" && ++ringing <= 2);
+    const got = new Promise<IncomingCall>((resolve) => ua.onIncomingCall(resolve));
+    peer.send(peerRequest({ method: "INVITE", uaPort: ua.localPort, peerPort: peer.port, callId: "z9hG4bKl2@peer", cseq: 10, branch: "z9hG4bKl2", extra: ["Supported: 100rel"], body: SDP }), ua.localPort);
+    const incomingCall = await got;
+    incomingCall.ringing({ reliable: true });
+    const rel = (await peer.wait((x) => isRes(180)(x) && x.msg.callId === "z9hG4bKl2@peer")).msg as SipResponse;
+    expect(ringing).toBe(3);
+    peer.send(peerRequest({ method: "PRACK", uaPort: ua.localPort, peerPort: peer.port, callId: "z9hG4bKl2@peer", cseq: 11, branch: "z9hG4bKl2p", toTag: rel.to!.tag!, extra: [`RAck: ${rel.headers.get("rseq")} 10 INVITE`] }), ua.localPort);
+    await peer.wait(isRes(200, "PRACK"));
+  });
+});

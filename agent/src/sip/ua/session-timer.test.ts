@@ -194,4 +194,28 @@ describe("session timers in the UA", () => {
     await peer.wait(isReq("BYE"));
     expect(await ended).toBe("session refresh failed");
   });
+
+  it("a lost refresh UPDATE is re-sent by its transaction (Timer E) and the refresh still counts", async () => {
+    await open({ sessionTimer: { expires: 1, minSE: 1 } });
+    const refreshes: SessionRefresh[] = [];
+    const call = ua.invite("bob", SDP);
+    call.onSessionRefresh((e) => refreshes.push(e));
+    const r = await peer.wait(isReq("INVITE"));
+    const inv = r.msg as SipRequest;
+    peer.send(reply(inv, 200, "OK", { toTag: "b1", body: "v=0\r\n", extra: [contact(), "Session-Expires: 1;refresher=uac", "Require: timer", "Allow: INVITE, ACK, BYE, UPDATE"] }), r.from.port);
+    await call.final;
+    let updates = 0;
+    peer.filter = (x) => {
+      if (!isReq("UPDATE")(x)) return true;
+      if (++updates === 1) return false; // lost
+      setImmediate(() => peer.send(reply(x.msg as SipRequest, 200, "OK", { extra: ["Session-Expires: 1;refresher=uac", "Require: timer"] }), x.from.port));
+      return true;
+    };
+    const up = await peer.wait(isReq("UPDATE"), 1500);
+    expect(updates).toBe(2);
+    expect(up.msg.topVia?.branch).toBeDefined();
+    await sleep(100);
+    expect(refreshes[0]).toMatchObject({ by: "local", method: "UPDATE", ok: true });
+    expect(peer.count(isReq("BYE"))).toBe(0);
+  });
 });
