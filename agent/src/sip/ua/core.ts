@@ -1,7 +1,9 @@
 /**
- * The UA core (RFC 3261 §8, §12-§15): builds requests, answers digest challenges, routes incoming
- * requests to dialogs / new calls, and answers what no one else handles (OPTIONS 200, unknown
- * dialog 481, unsupported methods 405).
+ * The UA core (RFC 3261 §8, §12-§15): builds requests, answers digest challenges (re-using the
+ * nonce with a counting nc, retrying `stale=true`), routes incoming requests to dialogs / new
+ * calls, sends out-of-dialog requests (OPTIONS, MESSAGE…), and answers what no one else handles
+ * (OPTIONS 200, INFO or an unknown dialog 481, an unknown required extension 420, a too short
+ * Session-Expires 422, unsupported methods 405).
  */
 import { type Challenge, pickChallenge, digestAuthorization } from "../digest.js";
 import type { SipRequest, SipResponse } from "../message.js";
