@@ -128,7 +128,7 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
       const i = idle.pop();
       if (i === undefined) return false;
       inFlight++;
-      uas[i].register({ expires: 3600 }).then(
+      uas[i].register({ expires: 3600, refresh: false }).then(
         (r) => {
           idle.push(i);
           finish(r.ok, at, r.ok ? undefined : `REGISTER ${r.statusCode ?? "timeout"}`);

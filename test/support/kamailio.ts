@@ -27,6 +27,10 @@ export interface KamailioOptions {
   domain?: "127.0.0.1";
   /** Shared memory in MB (peer-setup.md: 256 is enough for functional tests, use 1024 under load). */
   sharedMemMb?: number;
+  /** REGISTER challenges with qop=auth (default: no qop, as before). */
+  registerQop?: boolean;
+  /** Nonce lifetime in seconds (auth module nonce_expire; default 300): a short one makes re-used nonces stale. */
+  nonceExpireSec?: number;
 }
 
 export interface KamailioHandle {
@@ -106,7 +110,10 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioHand
     .replace('#!substdef "!TLS_PORT!5061!"', `#!substdef "!TLS_PORT!${opts.tlsPort ?? 0}!"`)
     .replace('#!substdef "!TLS_CFG!/tmp/ringfleet-kamailio-tls.cfg!"', `#!substdef "!TLS_CFG!${join(dir, "tls.cfg")}!"`)
     .replace('#!substdef "!DB_DIR!/tmp/ringfleet-kamailio-db!"', `#!substdef "!DB_DIR!${dbDir}!"`)
-    .replace('#!substdef "!SIP_DOMAIN!127.0.0.1!"', `#!substdef "!SIP_DOMAIN!${domain}!"`);
+    .replace('#!substdef "!SIP_DOMAIN!127.0.0.1!"', `#!substdef "!SIP_DOMAIN!${domain}!"`)
+    .replace('#!substdef "!AUTH_QOP!0!"', `#!substdef "!AUTH_QOP!${opts.registerQop ? 1 : 0}!"`)
+    .replace('#!substdef "!AUTH_QOP_STALE!16!"', `#!substdef "!AUTH_QOP_STALE!${opts.registerQop ? 17 : 16}!"`)
+    .replace('#!substdef "!NONCE_EXPIRE!300!"', `#!substdef "!NONCE_EXPIRE!${opts.nonceExpireSec ?? 300}!"`);
   const cfgPath = join(dir, "kamailio.cfg");
   writeFileSync(cfgPath, cfg);
   const pidFile = join(dir, "kamailio.pid");

@@ -1,6 +1,7 @@
 /**
  * Runs SIPp (Debian package sip-tester, binary `sipp`, UDP only in this build) with one of its
- * built-in scenarios (`-sn uas` / `-sn uac`) on 127.0.0.1 ports chosen by the test, a bounded
+ * built-in scenarios (`-sn uas` / `-sn uac`) or a scenario file of ours (bench/sipp/*.xml, `-sf`)
+ * on 127.0.0.1 ports chosen by the test, a bounded
  * number of calls (`-m`) and a global timeout, and reads its statistics back: the final line of
  * the `-trace_stat` CSV (`-stf`) and the message table of the `-trace_screen` dump.
  * stop() signals only the PID this call started.
@@ -15,7 +16,10 @@ export const SIPP_BIN = "/usr/bin/sipp";
 export const hasSipp = () => existsSync(SIPP_BIN);
 
 export interface SippOptions {
+  /** The role: readiness (uas waits for the port) and whether `remote` is needed (uac). */
   scenario: "uas" | "uac";
+  /** A scenario XML file (-sf) instead of the built-in scenario of that role (-sn), e.g. bench/sipp/uas-100rel.xml. */
+  scenarioFile?: string;
   /** SIPp's own SIP port on 127.0.0.1 (-p). */
   localPort: number;
   /** host:port to call (uac only). */
@@ -122,7 +126,7 @@ export async function startSipp(opts: SippOptions): Promise<SippHandle> {
   if (opts.scenario === "uac" && !opts.remote) throw new Error("sipp uac needs remote host:port");
   const dir = mkdtempSync(join(tmpdir(), "ringfleet-sipp-"));
   const args = [
-    "-sn", opts.scenario,
+    ...(opts.scenarioFile ? ["-sf", opts.scenarioFile] : ["-sn", opts.scenario]),
     ...(opts.scenario === "uac" ? [opts.remote!] : []),
     "-i", "127.0.0.1",
     "-p", String(opts.localPort),

@@ -14,7 +14,9 @@ export function userAgentFactory(): UserAgentFactory {
         userAgent: "Ringfleet",
       });
       return {
-        register: (expires) => ua.register({ expires }),
+        // The binding is refreshed before the grant lapses (RFC 3261 §10.2.4) for calls that outlast
+        // it; unregister() (teardown) stops that and removes the binding with Expires: 0.
+        register: (expires) => ua.register({ expires, refresh: true }),
         unregister: async () => {
           await ua.unregister();
         },

@@ -65,3 +65,46 @@ export function timerValues(base: TimerBase = DEFAULT_TIMERS, reliable = false):
     trying: 200,
   };
 }
+
+// ---- user-agent timers above the transaction layer ------------------------------------------
+
+/**
+ * When to refresh a registration granted for `grantedSec` (RFC 3261 §10.2.4 leaves the margin to
+ * the UA: "refresh before it expires"). We start the refresh at least Timer F before expiry, so even
+ * a REGISTER that needs every retransmission still completes while the binding is valid; a grant
+ * shorter than 2·F is refreshed at half its lifetime. With T1 = 500 ms: Expires 3600 → at 3568 s,
+ * Expires 300 → at 268 s, Expires 60 → at 30 s.
+ */
+export function registerRefreshDelayMs(grantedSec: number, timerF: number): number {
+  const lifetime = grantedSec * 1000;
+  return lifetime - Math.min(timerF, lifetime / 2);
+}
+
+/** RFC 4028 §4/§5: the smallest Session-Expires / Min-SE a UA may ask for, 90 s. */
+export const SESSION_MIN_SE_SEC = 90;
+/** RFC 4028 §4: the recommended default session interval, 1800 s. */
+export const SESSION_EXPIRES_DEFAULT_SEC = 1800;
+
+/** RFC 4028 §10: the refresher sends its refresh once half the session interval has elapsed. */
+export const sessionRefreshDelayMs = (intervalSec: number) => (intervalSec * 1000) / 2;
+
+/**
+ * RFC 4028 §10: the side that does not refresh sends BYE "before the session expires": at the
+ * session interval minus the lesser of 32 s and a third of the interval.
+ */
+export const sessionExpiryDelayMs = (intervalSec: number) => intervalSec * 1000 - Math.min(32_000, (intervalSec * 1000) / 3);
+
+/**
+ * RFC 3262 §3: a reliable provisional response is retransmitted at T1, doubling (no T2 cap is
+ * stated), and the UAS gives up after 64·T1 — the same schedule as a 2xx (§13.3.1.4).
+ */
+export const reliableProvisionalGiveUpMs = (t1: number) => 64 * t1;
+
+/**
+ * RFC 3261 §14.1: after a 491 to a re-INVITE, wait a random time before trying again: 2.1–4 s
+ * when we own the Call-ID (we sent the dialog's first INVITE), 0–2 s otherwise (10 ms units).
+ */
+export function glareRetryDelayMs(ownsCallId: boolean, random = Math.random): number {
+  const units = ownsCallId ? 210 + Math.floor(random() * 190) : Math.floor(random() * 200);
+  return units * 10;
+}

@@ -80,3 +80,34 @@ export function reply(req: SipRequest, status: number, reason: string, opts: { t
   lines.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
   return lines.join("\r\n");
 }
+
+/** A request as a scripted peer writes it (the peer is bob at 127.0.0.1:peerPort, we are alice). */
+export function peerRequest(o: {
+  method: string;
+  uaPort: number;
+  peerPort: number;
+  callId: string;
+  cseq: number;
+  branch: string;
+  fromTag?: string;
+  toTag?: string;
+  extra?: string[];
+  body?: string;
+}): string {
+  const body = o.body ?? "";
+  return [
+    `${o.method} sip:alice@127.0.0.1:${o.uaPort} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${o.peerPort};branch=${o.branch};rport`,
+    "Max-Forwards: 70",
+    `From: <sip:bob@example.test>;tag=${o.fromTag ?? "peer1"}`,
+    `To: <sip:alice@example.test>${o.toTag ? `;tag=${o.toTag}` : ""}`,
+    `Call-ID: ${o.callId}`,
+    `CSeq: ${o.cseq} ${o.method}`,
+    `Contact: <sip:bob@127.0.0.1:${o.peerPort}>`,
+    ...(o.extra ?? []),
+    ...(body ? ["Content-Type: application/sdp"] : []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "",
+    body,
+  ].join("\r\n");
+}

@@ -2,8 +2,22 @@
 import { formatVia } from "../header-values.js";
 import { SipHeaders, SipRequest, SipResponse } from "../message.js";
 import { newBranch } from "./ids.js";
+import type { RequestResult } from "./types.js";
 
-export const ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
+/** A final response as the API reports it. */
+export function requestResult(res: SipResponse): RequestResult {
+  return { ok: res.status >= 200 && res.status < 300, statusCode: res.status, reason: res.reason, headers: res.headers, body: res.body };
+}
+
+export const ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK";
+/** Extensions we implement: reliable provisionals (RFC 3262) and session timers (RFC 4028). */
+export const SUPPORTED = "100rel, timer";
+
+/** Whether a Supported / Require value (comma list of option tags) names `tag` (RFC 3261 §20.37, §20.32). */
+export function hasOptionTag(values: string[], tag: string): boolean {
+  for (const v of values) for (const t of v.split(",")) if (t.trim().toLowerCase() === tag) return true;
+  return false;
+}
 
 /** Top Via for a request we originate: our sent-by, a fresh branch, rport (RFC 3581 §3). */
 export function ourVia(host: string, port: number, transport = "UDP"): string {
@@ -83,8 +97,8 @@ export function buildResponse(req: SipRequest, status: number, reason: string, o
 export const REASONS: Record<number, string> = {
   100: "Trying", 180: "Ringing", 181: "Call Is Being Forwarded", 182: "Queued", 183: "Session Progress",
   200: "OK", 202: "Accepted", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-  407: "Proxy Authentication Required", 408: "Request Timeout", 480: "Temporarily Unavailable",
-  481: "Call/Transaction Does Not Exist", 483: "Too Many Hops", 486: "Busy Here", 487: "Request Terminated",
+  407: "Proxy Authentication Required", 408: "Request Timeout", 420: "Bad Extension", 422: "Session Interval Too Small", 480: "Temporarily Unavailable",
+  481: "Call/Transaction Does Not Exist", 483: "Too Many Hops", 486: "Busy Here", 487: "Request Terminated", 491: "Request Pending",
   488: "Not Acceptable Here", 500: "Server Internal Error", 501: "Not Implemented", 503: "Service Unavailable",
   603: "Decline",
 };

@@ -90,7 +90,7 @@ export class Dialog {
    * remote target and Route the route set; with a strict one the first route becomes the
    * Request-URI and the remote target is appended as the last Route.
    */
-  request(method: string, via: { host: string; port: number; transport?: string }, opts: { cseq?: number; body?: string; contact?: string } = {}): SipRequest {
+  request(method: string, via: { host: string; port: number; transport?: string }, opts: { cseq?: number; body?: string; contentType?: string; contact?: string; extra?: [string, string][] } = {}): SipRequest {
     const seq = opts.cseq ?? ++this.localSeq;
     let uri = this.remoteTarget;
     let routes = this.routeSet;
@@ -109,7 +109,9 @@ export class Dialog {
       cseq: seq,
       routes,
       contact: opts.contact,
+      extra: opts.extra,
       body: opts.body,
+      contentType: opts.contentType,
     });
   }
 

@@ -1,4 +1,5 @@
 /** Public types of the user agent API. */
+import type { SipHeaders } from "../message.js";
 import type { TimerBase } from "../timers.js";
 import type { TlsOptions } from "../transport/stream.js";
 import type { TraceEvent } from "../transport/transport.js";
@@ -22,6 +23,96 @@ export interface UserAgentOptions {
   timers?: Partial<TimerBase>;
   /** User-Agent header value. */
   userAgent?: string;
+  /**
+   * Session timers (RFC 4028) we ask for in our INVITEs and grant to INVITEs we answer. Without it
+   * we still honour a Session-Expires the peer negotiates (we always send `Supported: timer`), but
+   * ask for none ourselves.
+   */
+  sessionTimer?: SessionTimerOptions;
+  /** UAS: send 180/183 reliably (RFC 3262, `Require: 100rel` + RSeq) when the caller supports 100rel. Default false. */
+  reliableProvisionals?: boolean;
+}
+
+export interface SessionTimerOptions {
+  /** Session-Expires we ask for (UAC) or grant when the INVITE has none (UAS), seconds; default 1800 (RFC 4028 §4). */
+  expires?: number;
+  /** Our Min-SE, seconds; default 90, the RFC 4028 §4 floor (tests may go lower against their own peers). */
+  minSE?: number;
+  /** Who we propose to refresh when the choice is ours: the dialog's "uac" (caller) or "uas" (callee). Default: UAC leaves it open, UAS picks "uac". */
+  refresher?: "uac" | "uas";
+  /** How we refresh when we are the refresher: UPDATE (default, if the peer allows it, RFC 4028 §7.4) or re-INVITE. */
+  method?: "UPDATE" | "INVITE";
+}
+
+export interface RegisterOptions {
+  /** Lifetime asked for, seconds (default 3600); the registrar's grant is what counts. */
+  expires?: number;
+  /** Refresh the binding before the granted lifetime ends (default true, RFC 3261 §10.2.4). */
+  refresh?: boolean;
+}
+
+export interface RegistrationState {
+  registered: boolean;
+  /** The last granted lifetime in seconds (§10.2.4), null before the first 2xx. */
+  expires: number | null;
+  /** Successful refreshes since the last register() call. */
+  refreshes: number;
+}
+
+/** The final response to a request we sent inside or outside a dialog. */
+export interface RequestResult {
+  ok: boolean;
+  statusCode: number | null;
+  reason: string;
+  headers: SipHeaders | null;
+  body: string;
+}
+
+export interface OutOfDialogOptions {
+  headers?: [string, string][];
+  body?: string;
+  contentType?: string;
+  /** Send to the Request-URI's host:port instead of the configured server (as InviteOptions.direct). */
+  direct?: boolean;
+}
+
+export interface InDialogOptions {
+  headers?: [string, string][];
+  body?: string;
+  contentType?: string;
+}
+
+/** A session refresh (RFC 4028 §10), ours or the peer's. */
+export interface SessionRefresh {
+  by: "local" | "remote";
+  method: "INVITE" | "UPDATE";
+  ok: boolean;
+  statusCode: number | null;
+  /** The session interval in force after this refresh, seconds (0 when the session timer was turned off). */
+  intervalSec: number;
+}
+
+export interface SessionTimerState {
+  intervalSec: number;
+  refresher: "local" | "remote";
+  /** Successful refreshes so far, in either direction. */
+  refreshes: number;
+}
+
+/** What both call directions can do once the dialog exists (RFC 3261 §12-§15, RFC 3311, RFC 6086, RFC 4028). */
+export interface DialogControl {
+  /** re-INVITE (§14) offering our current SDP (or `sdp`); a session refresh when nothing changed. */
+  reinvite(opts?: { sdp?: string; headers?: [string, string][] }): Promise<RequestResult>;
+  /** UPDATE (RFC 3311) without a body (a pure refresh) or with a new offer. */
+  update(opts?: { sdp?: string; headers?: [string, string][] }): Promise<RequestResult>;
+  /** INFO (RFC 6086) in the dialog. */
+  info(body: string, contentType?: string): Promise<RequestResult>;
+  /** OPTIONS in the dialog (§11). */
+  options(): Promise<RequestResult>;
+  /** The negotiated session timer, null when none is in force. */
+  readonly sessionTimer: SessionTimerState | null;
+  /** Every session refresh sent or received (RFC 4028), e.g. to count them. */
+  onSessionRefresh(cb: (e: SessionRefresh) => void): void;
 }
 
 export type RegisterResult =
@@ -62,9 +153,13 @@ export interface InviteOptions {
    * instead of the configured server: calling a peer directly, without registrar or proxy.
    */
   direct?: boolean;
+  /** RFC 3262: "supported" (default) offers 100rel, "required" insists on it, "off" leaves it out. */
+  reliableProvisionals?: "supported" | "required" | "off";
+  /** Per-call session timer request; false for none. Default: the UA's sessionTimer option. */
+  sessionTimer?: SessionTimerOptions | false;
 }
 
-export interface OutgoingCall {
+export interface OutgoingCall extends DialogControl {
   readonly callId: string;
   readonly final: Promise<CallFinal>;
   readonly timings: CallTimings;
@@ -75,14 +170,19 @@ export interface OutgoingCall {
   onEnded(cb: (e: CallEnded) => void): void;
 }
 
-export interface IncomingCall {
+export interface ProvisionalOptions {
+  /** Send it reliably (RFC 3262) if the caller supports 100rel; default: the UA's reliableProvisionals. */
+  reliable?: boolean;
+}
+
+export interface IncomingCall extends DialogControl {
   readonly callId: string;
   /** The From header value of the INVITE. */
   readonly from: string;
   readonly remoteSdp: string;
-  ringing(): void;
+  ringing(opts?: ProvisionalOptions): void;
   /** 183 Session Progress with early media SDP. */
-  progress(sdp?: string): void;
+  progress(sdp?: string, opts?: ProvisionalOptions): void;
   answer(sdp: string): void;
   reject(code: number, reason?: string): void;
   bye(): Promise<ByeResult>;
@@ -94,8 +194,16 @@ export interface UserAgent {
   readonly localPort: number;
   readonly aor: string;
   readonly stats: { malformed: number; received: number; sent: number };
-  register(opts?: { expires?: number } | number): Promise<RegisterResult>;
+  register(opts?: RegisterOptions | number): Promise<RegisterResult>;
+  /** De-register (`Expires: 0`) and stop refreshing. */
   unregister(): Promise<RegisterResult>;
+  /** The binding as the registrar granted it. */
+  readonly registration: RegistrationState;
+  /** Called after every automatic refresh REGISTER (successful or not). */
+  onRegistrationRefresh(cb: (r: RegisterResult) => void): void;
+  /** An out-of-dialog request (OPTIONS, MESSAGE…) answered by its final response. */
+  request(method: string, target: string, opts?: OutOfDialogOptions): Promise<RequestResult>;
+  options(target: string, opts?: OutOfDialogOptions): Promise<RequestResult>;
   invite(target: string, sdp: string, opts?: InviteOptions): OutgoingCall;
   onIncomingCall(cb: (call: IncomingCall) => void): void;
   close(): Promise<void>;
