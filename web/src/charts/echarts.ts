@@ -11,6 +11,15 @@ echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, DataZo
 
 export type ChartInstance = ReturnType<typeof echarts.init>;
 
-export function createChart(el: HTMLElement): ChartInstance {
-  return echarts.init(el, null, { renderer: "canvas" });
+/**
+ * A chart; charts created with the same `group` share the cursor (axis pointer and tooltip) and
+ * zoom, so "what happened at 14:02:10" reads across every chart of a page at once.
+ */
+export function createChart(el: HTMLElement, group?: string): ChartInstance {
+  const chart = echarts.init(el, null, { renderer: "canvas" });
+  if (group) {
+    chart.group = group;
+    echarts.connect(group);
+  }
+  return chart;
 }

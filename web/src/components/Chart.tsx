@@ -19,6 +19,8 @@ export function Chart(props: {
   testId?: string;
   height?: number;
   empty?: string;
+  /** Charts with the same group share cursor and zoom (echarts.connect). */
+  group?: string;
 }) {
   let el!: HTMLDivElement;
   const [compact, setCompact] = createSignal(typeof window !== "undefined" && window.innerWidth < 640);
@@ -30,7 +32,7 @@ export function Chart(props: {
     loadCharts()
       .then((m) => {
         if (disposed) return;
-        chart = m.createChart(el);
+        chart = m.createChart(el, props.group);
         setState("ready");
       })
       .catch((e) => {
@@ -73,6 +75,7 @@ export function Chart(props: {
         data-testid={props.testId}
         data-points={props.points}
         data-state={state()}
+        data-chart-group={props.group}
         style={{ height: `${props.height ?? 280}px` }}
       />
       <Show when={props.points === 0}>

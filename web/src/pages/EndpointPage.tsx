@@ -120,6 +120,7 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                 <section class="panel" aria-label="Quality chart">
                   <h2 class="panel-title">Quality</h2>
                   <Chart
+                    group="endpoint-metrics"
                     label="MOS and R-factor"
                     testId="endpoint-chart-quality"
                     points={samples().length}
@@ -130,6 +131,7 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                 <section class="panel" aria-label="Delay chart">
                   <h2 class="panel-title">Jitter and RTT</h2>
                   <Chart
+                    group="endpoint-metrics"
                     label="Jitter and RTT"
                     testId="endpoint-chart-delay"
                     points={samples().length}
@@ -140,6 +142,7 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                 <section class="panel" aria-label="Loss chart">
                   <h2 class="panel-title">Packet loss</h2>
                   <Chart
+                    group="endpoint-metrics"
                     label="Packet loss"
                     testId="endpoint-chart-loss"
                     points={samples().length}
@@ -150,6 +153,7 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                 <section class="panel" aria-label="Packets chart">
                   <h2 class="panel-title">RTP packets</h2>
                   <Chart
+                    group="endpoint-metrics"
                     label="RTP packets sent and received"
                     testId="endpoint-chart-packets"
                     points={samples().length}

@@ -29,6 +29,14 @@ beforeEach(() => {
   fetchMock = fakeFetch((method, url) => {
     if (method === "GET" && url === "/api/v1/projects/p1/test-runs/r1") return ok(testRun({ status: runStatus as never }));
     if (method === "POST" && url === "/api/v1/projects/p1/test-runs/r1/stop") return ok(testRun({ status: "STOPPING" }));
+    if (method === "GET" && url === "/api/v1/projects/p1/tests/t1")
+      return ok({
+        id: "t1", projectId: "p1", name: "Demo test", durationSec: 20, totalEndpoints: 2, createdAt: "x", updatedAt: "x",
+        groups: [
+          { name: "callers", registrarId: "reg", endpoints: 1, codec: "PCMU", callee: { type: "GROUP", group: "receivers" } },
+          { name: "receivers", registrarId: "reg", endpoints: 1, codec: "PCMU", callee: { type: "RECEIVE" } },
+        ],
+      });
     return undefined;
   });
   vi.stubGlobal("fetch", fetchMock.fn);
@@ -73,6 +81,16 @@ describe("run page", () => {
     expect(screen.getByRole("progressbar", { name: "Run progress" }).getAttribute("aria-valuenow")).toBe("5");
     await waitFor(() => expect(screen.getByTestId("aggregate-chart").getAttribute("data-state")).toBe("ready"));
     await waitFor(() => expect(setOption).toHaveBeenCalled());
+  });
+
+  it("shows the group breakdown with live per-group counts and MOS, and the test's topology", async () => {
+    await renderLive();
+    const table = await screen.findByRole("table", { name: "Group breakdown" });
+    const callers = within(table).getByRole("row", { name: "Group callers" });
+    expect(callers.textContent).toContain("4.30");
+    expect(screen.getByTestId("group-mos-callers").className).toContain("quality-text-good");
+    expect(within(table).getByRole("row", { name: "Group receivers" }).textContent).toContain("–");
+    await waitFor(() => expect(screen.getByRole("img", { name: /Group topology: callers calls receivers/ })).toBeTruthy());
   });
 
   it("updates live from ticks without reloading", async () => {

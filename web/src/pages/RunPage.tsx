@@ -2,12 +2,13 @@
  * The run page: status, progress, Stop, quality cards, phase/outcome breakdowns, the aggregate chart
  * and the endpoint list, all live from the run's socket (REST for the header and as a fallback).
  */
-import { createEffect, createMemo, createResource, createSignal, on, Show } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, on, onCleanup, Show } from "solid-js";
 import {
   isTerminalRunStatus,
   type LiveEndpoint,
   type RunEndpoint,
   type RunStatus,
+  type Test,
   type TestRun,
 } from "../../../protocol/index.js";
 import { apiGet, apiPost, apiRequest, errorMessage } from "../lib/api.js";
@@ -19,6 +20,8 @@ import { useLiveRun, useNow } from "../lib/use-live-run.js";
 import { aggregateChartOption } from "../charts/options.js";
 import { AggregateCards, type AggregateValues } from "../components/AggregateCards.js";
 import { OutcomeBreakdown, PhaseBreakdown } from "../components/Breakdown.js";
+import { GroupBreakdown } from "../components/GroupBreakdown.js";
+import type { TopologyGroup } from "../components/Topology.js";
 import { Chart } from "../components/Chart.js";
 import { ConfirmDialog } from "../components/ConfirmDialog.js";
 import { EndpointTable } from "../components/EndpointTable.js";
@@ -128,6 +131,20 @@ export function RunPage(props: { pid: string; rid: string }) {
     const oc = Object.values(outcomeCounts()).reduce<number>((a, b) => a + (b ?? 0), 0);
     return Math.max(0, totalEndpoints() - oc);
   };
+
+  // The test's groups for the topology (its current configuration; fetched once the run is known).
+  const [test] = createResource(
+    () => restRun()?.testId,
+    (tid) => apiGet<Test>(`/projects/${encodeURIComponent(props.pid)}/tests/${encodeURIComponent(tid)}`).catch(() => null),
+  );
+  const topologyGroups = (): TopologyGroup[] | null =>
+    test()?.groups.map((g) => ({ name: g.name, endpoints: g.endpoints, codec: g.codec, callee: g.callee })) ?? null;
+  const [narrow, setNarrow] = createSignal(typeof window !== "undefined" && window.innerWidth < 640);
+  if (typeof window !== "undefined") {
+    const onResize = () => setNarrow(window.innerWidth < 640);
+    window.addEventListener("resize", onResize);
+    onCleanup(() => window.removeEventListener("resize", onResize));
+  }
 
   const series = () => live().series;
   const aggregates = createMemo((): { values: AggregateValues; caption: string } => {
@@ -242,6 +259,8 @@ export function RunPage(props: { pid: string; rid: string }) {
                 <PhaseBreakdown counts={phaseCounts()} />
                 <OutcomeBreakdown counts={outcomeCounts()} pending={pendingOutcomes()} />
               </div>
+
+              <GroupBreakdown endpoints={endpoints()} groups={topologyGroups()} compact={narrow()} />
 
               <section class="panel" aria-label="Quality over time">
                 <h2 class="panel-title">Quality over time</h2>
