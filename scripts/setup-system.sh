@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Kamailio (real SIP registrar/proxy), SIPp, tshark, chromium.
+# Debian packages the tests need: Kamailio (real SIP registrar/proxy), SIPp, tshark, chromium, iproute2, nftables.
 # Installs only what is missing; safe to run repeatedly.
 set -euo pipefail
 need=()
@@ -8,6 +8,8 @@ command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# nftables: packet loss for the SIP-under-loss test (this kernel has no sch_netem; nft's numgen drops).
+[ -x /usr/sbin/nft ] || need+=(nftables)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${need[*]} — install them with: sudo apt-get install -y ${need[*]}" >&2
