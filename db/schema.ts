@@ -2,6 +2,7 @@
  * The system of record (Turso / libSQL). Live run data lives in each run's Durable Object; this
  * holds what is listed and compared across runs. Timestamps are ISO-8601 UTC text.
  */
+import type { RegistrarTls } from "../protocol/api.js";
 import { sqliteTable, text, integer, real, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 
 export const orgs = sqliteTable("orgs", {
@@ -68,6 +69,8 @@ export const registrars = sqliteTable(
     port: integer("port"),
     transport: text("transport", { enum: ["UDP", "TCP", "TLS"] }).notNull(),
     outboundProxy: text("outbound_proxy"),
+    /** TLS settings (protocol/api.ts RegistrarTls) when transport is TLS; null = verify with the system CAs. */
+    tls: text("tls", { mode: "json" }).$type<RegistrarTls>(),
     builtin: integer("builtin", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
   },

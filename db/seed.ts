@@ -63,7 +63,7 @@ export async function seedLocal(url: string, opts: SeedOptions, authToken?: stri
     if (!registrar) {
       registrar = {
         id: newId("reg"), projectId: project.id, name: "Built-in registrar", domain: opts.registrarHost,
-        port: opts.registrarPort, transport: "UDP", outboundProxy: null, builtin: true, createdAt: now,
+        port: opts.registrarPort, transport: "UDP", outboundProxy: null, tls: null, builtin: true, createdAt: now,
       };
       await db.insert(s.registrars).values(registrar);
     } else if (registrar.port !== opts.registrarPort || registrar.domain !== opts.registrarHost) {

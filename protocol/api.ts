@@ -79,6 +79,42 @@ export interface Project {
 }
 
 // ---- registrars and SIP accounts --------------------------------------------------------------
+const pem = (label: string) =>
+  z.string().max(65_536).regex(new RegExp(`-----BEGIN [A-Z0-9 ]*${label}[A-Z0-9 ]*-----[\\s\\S]+-----END [A-Z0-9 ]*${label}[A-Z0-9 ]*-----`), `must be a PEM ${label}`);
+/**
+ * TLS settings of a registrar whose transport is TLS (RFC 3261 §26.2): how the agent verifies the
+ * server's certificate, and an optional client certificate for mutual TLS (also the certificate
+ * the agent's TLS listener presents when the server opens a connection to deliver a call).
+ */
+export const RegistrarTls = z
+  .object({
+    /** `system`: the OS trust store (default); `custom`: only `ca`; `skip`: no verification (lab use). */
+    verify: z.enum(["system", "custom", "skip"]).default("system"),
+    /** CA certificate(s) for `custom` verification, PEM. */
+    ca: pem("CERTIFICATE").optional(),
+    clientCert: pem("CERTIFICATE").optional(),
+    /** Write-only: never returned by the API. */
+    clientKey: pem("PRIVATE KEY").optional(),
+    /** SNI and the name the certificate must match, when it differs from the registrar's domain or proxy host. */
+    serverName: host.optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.verify === "custom" && !t.ca) ctx.addIssue({ code: "custom", path: ["ca"], message: 'is required when verify is "custom"' });
+    if (t.verify !== "custom" && t.ca) ctx.addIssue({ code: "custom", path: ["ca"], message: 'is only used when verify is "custom"' });
+    if (!!t.clientCert !== !!t.clientKey)
+      ctx.addIssue({ code: "custom", path: [t.clientCert ? "clientKey" : "clientCert"], message: "client certificate and key go together" });
+  });
+export type RegistrarTls = z.infer<typeof RegistrarTls>;
+/** What the API shows of a registrar's TLS settings (the key never leaves the server except to agents). */
+export interface RegistrarTlsView {
+  verify: "system" | "custom" | "skip";
+  ca: string | null;
+  clientCert: string | null;
+  hasClientKey: boolean;
+  serverName: string | null;
+}
+
 export const RegistrarCreate = z
   .object({
     name,
@@ -87,16 +123,23 @@ export const RegistrarCreate = z
     transport: SipTransport.default("UDP"),
     /** Outbound proxy `host[:port]`; requests are sent there with a Route header (RFC 3261 §8.1.2). */
     outboundProxy: hostPort.optional(),
+    /** Only with transport TLS. */
+    tls: RegistrarTls.optional(),
   })
   .strict();
 export type RegistrarCreate = z.infer<typeof RegistrarCreate>;
 /** Partial update; `port: null` / `outboundProxy: null` clear them (absent keeps the stored value). */
-export const RegistrarUpdate = RegistrarCreate.extend({ port: port.nullable().optional(), outboundProxy: hostPort.nullable().optional() }).partial().strict();
-export interface Registrar extends Omit<RegistrarCreate, "outboundProxy" | "port"> {
+export const RegistrarUpdate = RegistrarCreate.extend({
+  port: port.nullable().optional(),
+  outboundProxy: hostPort.nullable().optional(),
+  tls: RegistrarTls.nullable().optional(),
+}).partial().strict();
+export interface Registrar extends Omit<RegistrarCreate, "outboundProxy" | "port" | "tls"> {
   id: string;
   projectId: string;
   port: number | null;
   outboundProxy: string | null;
+  tls: RegistrarTlsView | null;
   /** True for the built-in registrar the local stack starts. */
   builtin: boolean;
   accountCount: number;

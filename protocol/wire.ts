@@ -42,6 +42,17 @@ export const EndpointSpec = z
         port: z.number().int().min(1).max(65535),
         transport: SipTransport,
         outboundProxy: z.boolean(),
+        /** TLS transport settings (server verification, client certificate for mTLS and our TLS listener). */
+        tls: z
+          .object({
+            verify: z.enum(["system", "custom", "skip"]),
+            ca: z.string().optional(),
+            cert: z.string().optional(),
+            key: z.string().optional(),
+            serverName: z.string().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     codec: AudioCodec,

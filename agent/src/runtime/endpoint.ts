@@ -160,6 +160,7 @@ export class Endpoint implements ManagedEndpoint {
       this.ua = await deps.ua.create({
         localAddress: deps.localAddress,
         server: { host: spec.registrar.host, port: spec.registrar.port, transport: spec.registrar.transport },
+        tls: spec.registrar.tls,
         domain: spec.registrar.domain,
         account: spec.account,
         onTrace: (e) => this.traceQueue.push(e),

@@ -43,6 +43,8 @@ export interface UserAgentFactory {
   create(opts: {
     localAddress: string;
     server: { host: string; port: number; transport: "UDP" | "TCP" | "TLS" };
+    /** TLS settings when transport is TLS (verification, client certificate). */
+    tls?: { verify: "system" | "custom" | "skip"; ca?: string; cert?: string; key?: string; serverName?: string };
     domain: string;
     account: { username: string; authUsername: string; password: string; realm: string | null };
     onTrace: (e: SipTraceEntry) => void;

@@ -8,6 +8,7 @@ export function userAgentFactory(): UserAgentFactory {
       const ua = await createUserAgent({
         localAddress: o.localAddress,
         server: o.server,
+        tls: o.tls,
         domain: o.domain,
         account: { username: o.account.username, authUsername: o.account.authUsername, password: o.account.password, realm: o.account.realm },
         onTrace: o.onTrace,

@@ -1,5 +1,5 @@
 /** What a RunObject is created with: the test as it was when the run started, with its registrars and accounts. */
-import type { SipTransport, TestGroup } from "../../../protocol/index.js";
+import type { RegistrarTls, SipTransport, TestGroup } from "../../../protocol/index.js";
 import type { PlanLimits } from "../runs/quota.js";
 
 export interface RunInit {
@@ -16,6 +16,6 @@ export interface RunInit {
   /** The org's plan limits and starting credits (null = unmetered) when the run was created. */
   limits: PlanLimits;
   initialCredits: number | null;
-  registrars: { id: string; name: string; domain: string; port: number | null; transport: SipTransport; outboundProxy: string | null }[];
+  registrars: { id: string; name: string; domain: string; port: number | null; transport: SipTransport; outboundProxy: string | null; tls?: RegistrarTls | null }[];
   accounts: { registrarId: string; username: string; authUsername: string | null; password: string; realm: string | null }[];
 }

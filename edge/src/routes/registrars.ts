@@ -16,7 +16,19 @@ function toRegistrar(r: RegistrarRow, accountCount: number): Registrar {
   return {
     id: r.id, projectId: r.projectId, name: r.name, domain: r.domain, port: r.port, transport: r.transport,
     outboundProxy: r.outboundProxy, builtin: r.builtin, accountCount, createdAt: r.createdAt,
+    // The client key is write-only: agents get it with their endpoints, the API never shows it.
+    tls: r.tls
+      ? { verify: r.tls.verify, ca: r.tls.ca ?? null, clientCert: r.tls.clientCert ?? null, hasClientKey: !!r.tls.clientKey, serverName: r.tls.serverName ?? null }
+      : null,
   };
+}
+
+/** TLS settings only mean something for a TLS registrar: say so rather than store them silently. */
+function checkTlsTransport(transport: string, tls: unknown) {
+  if (tls && transport !== "TLS")
+    throw new ApiException("VALIDATION_FAILED", `tls: only for transport TLS (this registrar uses ${transport})`, {
+      issues: [{ path: "tls", message: `only for transport TLS (this registrar uses ${transport})` }] satisfies FieldIssue[],
+    });
 }
 
 async function accountCounts(db: Db, ids: string[]): Promise<Map<string, number>> {
@@ -49,9 +61,10 @@ export const registrarRoutes = new Hono<AppEnv>()
   .post("/:pid/registrars", async (c) => {
     const p = await requireProject(c, c.req.param("pid"));
     const body = await parseBody(c, RegistrarCreate);
+    checkTlsTransport(body.transport, body.tls);
     const row: RegistrarRow = {
       id: newId("reg"), projectId: p.id, name: body.name, domain: body.domain, port: body.port ?? null,
-      transport: body.transport, outboundProxy: body.outboundProxy ?? null, builtin: false, createdAt: nowIso(),
+      transport: body.transport, outboundProxy: body.outboundProxy ?? null, tls: body.tls ?? null, builtin: false, createdAt: nowIso(),
     };
     await c.get("db").insert(schema.registrars).values(row);
     return ok(c, toRegistrar(row, 0), 201);
@@ -71,7 +84,10 @@ export const registrarRoutes = new Hono<AppEnv>()
       ...r, ...body,
       port: body.port === undefined ? r.port : body.port,
       outboundProxy: body.outboundProxy === undefined ? r.outboundProxy : body.outboundProxy,
+      // Switching away from TLS drops the TLS settings; `tls: null` clears them.
+      tls: body.tls === undefined ? ((body.transport ?? r.transport) === "TLS" ? r.tls : null) : body.tls,
     };
+    checkTlsTransport(next.transport, body.tls);
     await db.update(schema.registrars).set(next).where(eq(schema.registrars.id, r.id));
     return ok(c, toRegistrar(next, (await accountCounts(db, [r.id])).get(r.id) ?? 0));
   })

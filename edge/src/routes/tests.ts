@@ -66,7 +66,7 @@ async function startRun(c: Context<AppEnv>, projectId: string, test: Test, durat
     runId, orgId: c.get("principal").orgId, projectId, testId: test.id, testName: test.name, durationSec, buildupSec: test.buildupSec,
     createdAt: Date.now(), groups: test.groups,
     limits: { ...SELF_HOSTED_LIMITS, ...((org.planLimits as Partial<PlanLimits> | null) ?? {}) }, initialCredits: org.credits,
-    registrars: registrars.map((r) => ({ id: r.id, name: r.name, domain: r.domain, port: r.port, transport: r.transport, outboundProxy: r.outboundProxy })),
+    registrars: registrars.map((r) => ({ id: r.id, name: r.name, domain: r.domain, port: r.port, transport: r.transport, outboundProxy: r.outboundProxy, tls: r.tls })),
     accounts: accounts.map((a) => ({ registrarId: a.registrarId, username: a.username, authUsername: a.authUsername, password: a.password, realm: a.realm })),
   };
   await c.env.RUNS.get(c.env.RUNS.idFromName(runId)).init(init);

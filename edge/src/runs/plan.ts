@@ -5,7 +5,7 @@
  * re-run of the same test uses the same accounts, which keeps traces comparable across runs.
  */
 import type { CannotRunReason, EndpointSpec, TestGroup } from "../../../protocol/index.js";
-import type { SipTransport, AudioCodec } from "../../../protocol/index.js";
+import type { SipTransport, AudioCodec, RegistrarTls } from "../../../protocol/index.js";
 
 export interface PlanRegistrar {
   id: string;
@@ -14,6 +14,7 @@ export interface PlanRegistrar {
   port: number | null;
   transport: SipTransport;
   outboundProxy: string | null;
+  tls?: RegistrarTls | null;
 }
 export interface PlanAccount {
   username: string;
@@ -100,6 +101,7 @@ export function buildRunPlan(input: PlanInput): PlanResult {
             port: proxy ? proxy.port : (registrar.port ?? DEFAULT_SIP_PORT[registrar.transport]),
             transport: registrar.transport,
             outboundProxy: proxy !== null,
+            ...(registrar.transport === "TLS" && registrar.tls ? { tls: tlsSpec(registrar.tls) } : {}),
           },
           codec: group.codec as AudioCodec,
           durationSec: input.durationSec,
@@ -124,4 +126,14 @@ export function resolveTarget(target: PlannedTarget, endpoints: PlannedEndpoint[
   if (receivers.length === 0) return null;
   const r = receivers[target.index % receivers.length]!;
   return `sip:${r.spec.account.username}@${r.spec.registrar.domain}`;
+}
+
+/** The registrar's TLS settings as the agent's transport takes them (protocol/wire.ts EndpointSpec). */
+function tlsSpec(t: RegistrarTls): NonNullable<EndpointSpec["registrar"]["tls"]> {
+  return {
+    verify: t.verify,
+    ...(t.ca ? { ca: t.ca } : {}),
+    ...(t.clientCert && t.clientKey ? { cert: t.clientCert, key: t.clientKey } : {}),
+    ...(t.serverName ? { serverName: t.serverName } : {}),
+  };
 }

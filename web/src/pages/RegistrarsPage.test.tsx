@@ -7,7 +7,7 @@ import { RegistrarsPage } from "./RegistrarsPage.js";
 
 const reg = (over: Partial<Registrar> = {}): Registrar => ({
   id: "g1", projectId: "p1", name: "Built-in registrar", domain: "127.0.0.1", port: 5070, transport: "UDP", outboundProxy: null, builtin: true,
-  accountCount: 1, createdAt: "2026-01-01T00:00:00Z", ...over,
+  accountCount: 1, createdAt: "2026-01-01T00:00:00Z", tls: null, ...over,
 });
 const acc: SipAccount = { id: "a1", registrarId: "g1", username: "1001", authUsername: null, realm: null, createdAt: "2026-01-01T00:00:00Z" };
 

@@ -6,7 +6,7 @@ import { fakeFetch, ok } from "../test/fakes.js";
 import { topologyLayout } from "../components/Topology.js";
 import { draftToBody, newTestDraft, TestPage, validateDraft } from "./TestPage.js";
 
-const reg: Registrar = { id: "g1", projectId: "p1", name: "Built-in registrar", domain: "127.0.0.1", port: 5070, transport: "UDP", outboundProxy: null, builtin: true, accountCount: 40, createdAt: "2026-01-01T00:00:00Z" };
+const reg: Registrar = { id: "g1", projectId: "p1", name: "Built-in registrar", domain: "127.0.0.1", port: 5070, transport: "UDP", outboundProxy: null, builtin: true, accountCount: 40, createdAt: "2026-01-01T00:00:00Z", tls: null };
 
 let fm: ReturnType<typeof fakeFetch>;
 beforeEach(() => {

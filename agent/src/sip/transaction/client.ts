@@ -12,8 +12,12 @@ import { TimerSet } from "./timer-set.js";
 export interface ClientTransactionHandlers {
   /** Provisional and final responses passed to the TU, and 2xx retransmissions while Accepted. */
   onResponse(res: SipResponse): void;
-  /** Timer B / F fired: no final response (RFC 3261 §8.1.3.1 treats it as a 408). */
-  onTimeout(): void;
+  /**
+   * Timer B / F fired: no final response (RFC 3261 §8.1.3.1 treats it as a 408) — or, with
+   * `transportError`, the transport could not deliver the request (§8.1.3.1: like a 503), e.g. a
+   * refused connection or a TLS certificate that failed verification.
+   */
+  onTimeout(transportError?: string): void;
 }
 
 interface TxEnv {
@@ -110,11 +114,11 @@ export class InviteClientTransaction {
     }
   }
 
-  /** Transport failure (§17.1.1.2): terminate and tell the TU. */
-  transportError(): void {
+  /** Transport failure (§17.1.1.2): terminate and tell the TU why. */
+  transportError(reason: string): void {
     if (this.state === InviteClientState.Terminated) return;
     this.transition(InviteClientState.Terminated);
-    this.handlers.onTimeout();
+    this.handlers.onTimeout(reason);
   }
 
   terminate(): void {
@@ -189,10 +193,10 @@ export class NonInviteClientTransaction {
     // Completed: retransmitted finals are absorbed (Timer K).
   }
 
-  transportError(): void {
+  transportError(reason: string): void {
     if (this.state === NonInviteClientState.Terminated) return;
     this.transition(NonInviteClientState.Terminated);
-    this.handlers.onTimeout();
+    this.handlers.onTimeout(reason);
   }
 
   terminate(): void {

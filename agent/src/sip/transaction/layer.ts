@@ -28,13 +28,13 @@ export class TransactionLayer {
   constructor(readonly transport: Transport, base: TimerBase = DEFAULT_TIMERS) {
     this.timers = timerValues(base, transport.reliable);
     transport.onMessage((msg, src) => this.receive(msg, src));
-    transport.onTransportError?.((dest) => this.transportError(dest));
+    transport.onTransportError?.((dest, reason) => this.transportError(dest, reason));
   }
 
   /** Client transactions whose destination could not be reached over a connection fail at once. */
-  private transportError(dest: Address): void {
+  private transportError(dest: Address, reason: string): void {
     for (const [tx, d] of [...this.clientDest]) {
-      if (d.address === dest.address && d.port === dest.port) tx.transportError();
+      if (d.address === dest.address && d.port === dest.port) tx.transportError(reason);
     }
   }
 

@@ -38,8 +38,8 @@ export interface AuthedHandlers {
   onSent?(req: SipRequest, tx: ClientTransaction): void;
   onProvisional?(res: SipResponse): void;
   onFinal(res: SipResponse): void;
-  /** Timer B/F: no final response. */
-  onTimeout(): void;
+  /** Timer B/F: no final response; or the transport could not deliver it (with the reason). */
+  onTimeout(transportError?: string): void;
 }
 
 /** What dialogs need from the core to receive their in-dialog requests and stray 2xx. */
@@ -171,9 +171,9 @@ export class UserAgentCore implements UserAgent, TransactionUser {
         }
         h.onFinal(res);
       },
-      onTimeout: () => {
+      onTimeout: (transportError) => {
         this.pending.delete(abort);
-        h.onTimeout();
+        h.onTimeout(transportError);
       },
     });
     h.onSent?.(req, tx);
@@ -234,7 +234,8 @@ export class UserAgentCore implements UserAgent, TransactionUser {
     return new Promise((resolve) => {
       this.sendAuthed(req, dest, {
         onFinal: (res) => resolve(requestResult(res)),
-        onTimeout: () => resolve({ ok: false, statusCode: null, reason: `no response to ${method} (timeout)`, headers: null, body: "" }),
+        onTimeout: (transportError) =>
+          resolve({ ok: false, statusCode: null, reason: transportError ? `${method} not sent: ${transportError}` : `no response to ${method} (timeout)`, headers: null, body: "" }),
       });
     });
   }

@@ -86,7 +86,8 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
       onSent: (req) => (this.invite = req),
       onProvisional: (res) => this.onProvisional(res),
       onFinal: (res) => this.onFinal(res),
-      onTimeout: () => this.settle({ ok: false, statusCode: null, reason: "no final response to INVITE (timeout)" }),
+      onTimeout: (transportError) =>
+        this.settle({ ok: false, statusCode: null, reason: transportError ? `INVITE not sent: ${transportError}` : "no final response to INVITE (timeout)" }),
     });
   }
 

@@ -102,9 +102,9 @@ export class Registration {
             resolve({ ok: false, statusCode: res.status, reason: res.reason });
           }
         },
-        onTimeout: () => {
+        onTimeout: (transportError) => {
           if (isRefresh) this.state.registered = false;
-          resolve({ ok: false, statusCode: null, reason: "no response to REGISTER (timeout)" });
+          resolve({ ok: false, statusCode: null, reason: transportError ? `cannot reach the registrar: ${transportError}` : "no response to REGISTER (timeout)" });
         },
       });
     });
