@@ -46,6 +46,32 @@ describe("registrars page", () => {
     expect(fm.calls.find((c) => c.method === "POST")!.body).toEqual({ name: "Lab", domain: "sip.example.com", transport: "UDP", outboundProxy: "proxy.example.com" });
   });
 
+  it("TLS settings: shown for transport TLS, custom CA required beside its field, sent as tls", async () => {
+    post = (_url, body) => ({ status: 201, body: { data: { ...reg({ id: "g2", builtin: false }), ...body, tls: { verify: "custom", ca: body.tls.ca, clientCert: null, hasClientKey: false, serverName: "sbc.example.com" } }, meta: { requestId: "r" } } });
+    render(() => <RegistrarsPage pid="p1" />);
+    await screen.findByRole("table", { name: "Registrars" });
+    fireEvent.click(screen.getByRole("button", { name: "New registrar" }));
+    const form = screen.getByRole("form", { name: "New registrar" });
+    expect(within(form).queryByRole("group", { name: "TLS" })).toBeNull();
+    fireEvent.input(within(form).getByLabelText("Name"), { target: { value: "SBC" } });
+    fireEvent.input(within(form).getByLabelText("Domain"), { target: { value: "sbc.example.com" } });
+    fireEvent.change(within(form).getByLabelText("Transport"), { target: { value: "TLS" } });
+    const tls = within(form).getByRole("group", { name: "TLS" });
+    fireEvent.change(within(tls).getByLabelText("Server certificate"), { target: { value: "custom" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Create registrar" }));
+    expect(await within(tls).findByText('is required when verify is "custom"')).toBeTruthy();
+    expect(within(tls).getByLabelText("CA certificate (PEM)").getAttribute("aria-invalid")).toBe("true");
+    expect(fm.calls.some((c) => c.method === "POST")).toBe(false);
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    fireEvent.input(within(tls).getByLabelText("CA certificate (PEM)"), { target: { value: ca } });
+    fireEvent.input(within(tls).getByLabelText("Server name (SNI)"), { target: { value: "sbc.example.com" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Create registrar" }));
+    await waitFor(() => expect(fm.calls.some((c) => c.method === "POST")).toBe(true));
+    expect(fm.calls.find((c) => c.method === "POST")!.body).toEqual({
+      name: "SBC", domain: "sbc.example.com", transport: "TLS", tls: { verify: "custom", ca, serverName: "sbc.example.com" },
+    });
+  });
+
   it("checks fields before sending", async () => {
     render(() => <RegistrarsPage pid="p1" />);
     await screen.findByRole("table", { name: "Registrars" });

@@ -22,19 +22,38 @@ import { Empty, ErrorBox, Loading } from "../components/States.js";
 import { Time } from "../components/Time.js";
 
 const PREVIEW_ROWS = 300;
-const REG_FIELDS = ["name", "domain", "port", "transport", "outboundProxy"] as const;
+const REG_FIELDS = ["name", "domain", "port", "transport", "outboundProxy", "tls", "tls.verify", "tls.ca", "tls.clientCert", "tls.clientKey", "tls.serverName"] as const;
 
+type TlsVerify = "system" | "custom" | "skip";
 interface RegistrarDraft {
   name: string;
   domain: string;
   port: string;
   transport: SipTransport;
   outboundProxy: string;
+  tlsVerify: TlsVerify;
+  tlsCa: string;
+  tlsClientCert: string;
+  /** Write-only on the server: empty on edit until re-entered. */
+  tlsClientKey: string;
+  tlsServerName: string;
+  /** Whether a TLS field was changed (an edit sends the TLS settings only then). */
+  tlsTouched: boolean;
 }
-const emptyDraft = (): RegistrarDraft => ({ name: "", domain: "", port: "", transport: "UDP", outboundProxy: "" });
+const emptyDraft = (): RegistrarDraft => ({
+  name: "", domain: "", port: "", transport: "UDP", outboundProxy: "",
+  tlsVerify: "system", tlsCa: "", tlsClientCert: "", tlsClientKey: "", tlsServerName: "", tlsTouched: false,
+});
 const draftOf = (r: Registrar): RegistrarDraft => ({
   name: r.name, domain: r.domain, port: r.port == null ? "" : String(r.port), transport: r.transport, outboundProxy: r.outboundProxy ?? "",
+  tlsVerify: r.tls?.verify ?? "system", tlsCa: r.tls?.ca ?? "", tlsClientCert: r.tls?.clientCert ?? "", tlsClientKey: "",
+  tlsServerName: r.tls?.serverName ?? "", tlsTouched: false,
 });
+const TLS_VERIFY_TEXT: Record<TlsVerify, string> = {
+  system: "System CAs (default)",
+  custom: "Custom CA (paste it below)",
+  skip: "Do not verify (lab only)",
+};
 
 function RegistrarForm(props: { pid: string; editing: Registrar | null; onSaved: (r: Registrar) => void; onCancel: () => void }) {
   const [draft, setDraft] = createStore<RegistrarDraft>(props.editing ? draftOf(props.editing) : emptyDraft());
@@ -56,7 +75,22 @@ function RegistrarForm(props: { pid: string; editing: Registrar | null; onSaved:
       ...(port === undefined ? {} : { port }),
       transport: draft.transport,
       ...(draft.outboundProxy.trim() ? { outboundProxy: draft.outboundProxy.trim() } : {}),
+      ...(draft.transport === "TLS" && (!props.editing || draft.tlsTouched)
+        ? {
+            tls: {
+              verify: draft.tlsVerify,
+              ...(draft.tlsVerify === "custom" && draft.tlsCa.trim() ? { ca: draft.tlsCa.trim() } : {}),
+              ...(draft.tlsClientCert.trim() ? { clientCert: draft.tlsClientCert.trim() } : {}),
+              ...(draft.tlsClientKey.trim() ? { clientKey: draft.tlsClientKey.trim() } : {}),
+              ...(draft.tlsServerName.trim() ? { serverName: draft.tlsServerName.trim() } : {}),
+            },
+          }
+        : {}),
     };
+  };
+  const setTls = <K extends "tlsVerify" | "tlsCa" | "tlsClientCert" | "tlsClientKey" | "tlsServerName">(k: K, v: RegistrarDraft[K]) => {
+    setDraft(k, v as never);
+    setDraft("tlsTouched", true);
   };
   const validate = (): FieldErrors => {
     const b = body();
@@ -119,6 +153,36 @@ function RegistrarForm(props: { pid: string; editing: Registrar | null; onSaved:
           <input id={`${idp}-proxy`} value={draft.outboundProxy} placeholder="proxy.example.com:5060" onInput={(e) => setDraft("outboundProxy", e.currentTarget.value)} {...fieldAria(`${idp}-proxy`, err("outboundProxy"), true)} />
         </Field>
       </div>
+      <Show when={draft.transport === "TLS"}>
+        <fieldset class="form-grid tls-settings">
+          <legend>TLS</legend>
+          <Field id={`${idp}-tls-verify`} label="Server certificate" error={err("tls.verify") ?? err("tls")}>
+            <select id={`${idp}-tls-verify`} value={draft.tlsVerify} onChange={(e) => setTls("tlsVerify", e.currentTarget.value as TlsVerify)} {...fieldAria(`${idp}-tls-verify`, err("tls.verify") ?? err("tls"))}>
+              <For each={["system", "custom", "skip"] as const}>{(v) => <option value={v} selected={v === draft.tlsVerify}>{TLS_VERIFY_TEXT[v]}</option>}</For>
+            </select>
+          </Field>
+          <Field id={`${idp}-tls-sni`} label="Server name (SNI)" error={err("tls.serverName")} hint="Optional: the name the certificate must carry, if not the domain">
+            <input id={`${idp}-tls-sni`} value={draft.tlsServerName} placeholder="sip.example.com" onInput={(e) => setTls("tlsServerName", e.currentTarget.value)} {...fieldAria(`${idp}-tls-sni`, err("tls.serverName"), true)} />
+          </Field>
+          <Show when={draft.tlsVerify === "custom"}>
+            <Field id={`${idp}-tls-ca`} label="CA certificate (PEM)" error={err("tls.ca")} class="wide">
+              <textarea id={`${idp}-tls-ca`} rows={4} spellcheck={false} value={draft.tlsCa} placeholder="-----BEGIN CERTIFICATE-----" onInput={(e) => setTls("tlsCa", e.currentTarget.value)} {...fieldAria(`${idp}-tls-ca`, err("tls.ca"))} />
+            </Field>
+          </Show>
+          <Field id={`${idp}-tls-cert`} label="Client certificate (PEM)" error={err("tls.clientCert")} class="wide" hint="Optional, for mutual TLS">
+            <textarea id={`${idp}-tls-cert`} rows={3} spellcheck={false} value={draft.tlsClientCert} placeholder="-----BEGIN CERTIFICATE-----" onInput={(e) => setTls("tlsClientCert", e.currentTarget.value)} {...fieldAria(`${idp}-tls-cert`, err("tls.clientCert"), true)} />
+          </Field>
+          <Field
+            id={`${idp}-tls-key`}
+            label="Client key (PEM)"
+            error={err("tls.clientKey")}
+            class="wide"
+            hint={props.editing?.tls?.hasClientKey ? "Stored and never shown; paste it again only when changing the TLS settings" : "Write-only: never shown again"}
+          >
+            <textarea id={`${idp}-tls-key`} rows={3} spellcheck={false} autocomplete="off" value={draft.tlsClientKey} placeholder="-----BEGIN PRIVATE KEY-----" onInput={(e) => setTls("tlsClientKey", e.currentTarget.value)} {...fieldAria(`${idp}-tls-key`, err("tls.clientKey"), true)} />
+          </Field>
+        </fieldset>
+      </Show>
       <Show when={general()}>
         <p class="state error" role="alert">
           {general()}
