@@ -36,9 +36,11 @@ export const SECOND_METRICS = [
   { key: "packets_received", label: "Packets received", unit: "packets", category: "network", aggregate: "sum", better: "none",
     description: "Cumulative RTP packets received (duplicates included)." },
   { key: "bytes_sent", label: "Bytes sent", unit: "bytes", category: "network", aggregate: "sum", better: "none",
-    description: "Cumulative RTP bytes sent (RTP header + payload, no UDP/IP)." },
+    description: "Cumulative RTP bytes sent (RTP header + payload, plus the SRTP tag with SRTP; no UDP/IP)." },
   { key: "bytes_received", label: "Bytes received", unit: "bytes", category: "network", aggregate: "sum", better: "none",
-    description: "Cumulative RTP bytes received (RTP header + payload, no UDP/IP)." },
+    description: "Cumulative RTP bytes received (RTP header + payload, plus the SRTP tag with SRTP; no UDP/IP)." },
+  { key: "srtp_decrypt_failures", label: "SRTP decrypt failures", unit: "packets", category: "quality", aggregate: "sum", better: "lower",
+    description: "Cumulative SRTP/SRTCP packets dropped because authentication or decryption failed (RFC 3711 §3.3 step 5; wrong key, tampering, corruption). 0 without SRTP." },
 ] as const satisfies readonly MetricDefinition[];
 
 export type SecondMetricKey = (typeof SECOND_METRICS)[number]["key"];

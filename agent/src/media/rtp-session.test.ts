@@ -52,7 +52,7 @@ describe("RtpSession", () => {
     await sleep(60);
     for (const m of [sa, sb]) {
       expect(Object.keys(m).sort()).toEqual(
-        ["bytes_received", "bytes_sent", "fraction_lost", "jitter_ms", "mos", "packets_lost", "packets_received", "packets_sent", "r_factor", "rtt_ms"],
+        ["bytes_received", "bytes_sent", "fraction_lost", "jitter_ms", "mos", "packets_lost", "packets_received", "packets_sent", "r_factor", "rtt_ms", "srtp_decrypt_failures"],
       );
       expect(m.packets_received).toBeGreaterThanOrEqual(95);
       expect(m.packets_received).toBeLessThanOrEqual(105);

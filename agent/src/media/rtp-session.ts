@@ -40,6 +40,11 @@
  *                       has been received or the session has run 1.5 s; before that both are 0.
  *      jitter_ms      — current §A.8 estimate in ms.
  *      counters       — cumulative; bytes are RTP header + payload.
+ *  - SRTP (SDES, RFC 4568) when `srtp` lists suites: the offer is RTP/SAVP with one `a=crypto` per
+ *    suite (fresh keys per session), the answer echoes the chosen tag with our own key; every RTP
+ *    and RTCP packet is protected/unprotected by srtp.ts (werift). A packet that fails
+ *    authentication or decryption is dropped and counted (`srtp_decrypt_failures`); it never
+ *    reaches the statistics. Byte counters then count the SRTP packet (header + payload + tag).
  *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
  *    network lost it); it is still counted as sent and consumes a sequence number.
  */
@@ -51,7 +56,8 @@ import { buildBye, buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32Fr
 import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
 import { RtpReceiverStats } from "./rtp-stats.js";
 import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
-import { buildSdp, negotiate, STATIC_PT, type Direction } from "./sdp.js";
+import { buildSdp, negotiate, STATIC_PT, type Direction, type NegotiationResult } from "./sdp.js";
+import { formatCrypto, generateSdesKey, SrtpTransform, type SdesKey, type SrtpSuite } from "./srtp.js";
 import { copyFrame, FRAME_SAMPLES, payloadLoop, type G711Codec, type PayloadLoop } from "./source.js";
 
 export type { G711Codec } from "./source.js";
@@ -75,6 +81,8 @@ export interface RtpSessionOptions {
   clock?: () => number;
   /** RTCP CNAME (default `ringfleet@<localAddress>`). */
   cname?: string;
+  /** SDES-SRTP suites in preference order (srtp.ts); non-empty = SRTP required (RTP/SAVP). */
+  srtp?: readonly SrtpSuite[];
 }
 
 export interface RemoteMedia {
@@ -96,7 +104,8 @@ export type SecondMetricValues = Record<
   | "packets_sent"
   | "packets_received"
   | "bytes_sent"
-  | "bytes_received",
+  | "bytes_received"
+  | "srtp_decrypt_failures",
   number
 >;
 
@@ -120,6 +129,7 @@ export interface MediaSummary {
   malformed: number;
   skippedFrames: number;
   remoteLearned: number;
+  srtpDecryptFailures: number;
 }
 
 
@@ -188,6 +198,10 @@ export class RtpSession implements ScheduledStream {
   private handle: SchedulerHandle | null = null;
   private remote: RemoteMedia | null = null;
   private remoteTelephoneEventPt = -1;
+  private readonly srtpSuites: readonly SrtpSuite[];
+  /** Our offered SDES keys by `a=crypto` tag (created with the first offer, reused in re-offers). */
+  private offeredKeys: Map<number, SdesKey> | null = null;
+  private srtp: SrtpTransform | null = null;
   private rtcpAddress = "";
   private rtcpPort = 0;
   private sending = true;
@@ -232,6 +246,7 @@ export class RtpSession implements ScheduledStream {
     this.supported = opts.codecs?.length ? opts.codecs : [opts.codec];
     this.scheduler = opts.scheduler;
     this.clock = opts.clock ?? defaultClock;
+    this.srtpSuites = opts.srtp ?? [];
     this.dropEveryNth = opts.dropEveryNth && opts.dropEveryNth > 0 ? Math.floor(opts.dropEveryNth) : 0;
     const rnd = randomBytes(12);
     // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp.
@@ -260,8 +275,33 @@ export class RtpSession implements ScheduledStream {
   // ---- SDP (MediaPort) -------------------------------------------------------------------
 
   /** Our SDP with the given codecs (default: all supported, preferred first). */
-  localSdp(codecs: readonly G711Codec[] = this.offerCodecs(), direction: Direction = "sendrecv"): string {
-    return buildSdp({ sessionId: this.sessionId, sessionVersion: this.sdpVersion++, address: this.advertiseAddress, port: this.localPort, codecs, direction });
+  localSdp(codecs: readonly G711Codec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[]): string {
+    const c = crypto ?? (this.srtpSuites.length ? [...this.offerKeys()].map(([tag, k]) => formatCrypto(tag, k)) : undefined);
+    return buildSdp({
+      sessionId: this.sessionId,
+      sessionVersion: this.sdpVersion++,
+      address: this.advertiseAddress,
+      port: this.localPort,
+      codecs,
+      direction,
+      ...(c ? { crypto: c, proto: "RTP/SAVP" as const } : {}),
+    });
+  }
+
+  /** One key per offered suite, tags 1… in preference order (RFC 4568 §7.1.1). */
+  private offerKeys(): Map<number, SdesKey> {
+    this.offeredKeys ??= new Map(this.srtpSuites.map((suite, i) => [i + 1, generateSdesKey(suite)]));
+    return this.offeredKeys;
+  }
+
+  /** Whether SDES-SRTP is configured (and so required). */
+  get srtpRequired(): boolean {
+    return this.srtpSuites.length > 0;
+  }
+
+  /** The negotiated SRTP suite, or null for plain RTP. */
+  get srtpSuite(): SrtpSuite | null {
+    return this.srtp?.suite ?? null;
   }
 
   private offerCodecs(): G711Codec[] {
@@ -275,23 +315,43 @@ export class RtpSession implements ScheduledStream {
 
   /** Apply a remote offer; our answer carries only the chosen codec (RFC 3264 §6.1). */
   answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string } {
-    const n = negotiate(remoteSdp, this.supported);
+    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites });
     if (!n.ok) return n;
+    let crypto: string[] | undefined;
+    if (n.crypto) {
+      // RFC 4568 §7.1.2: answer with the offer's tag and suite and a key of our own.
+      const local = generateSdesKey(n.crypto.suite);
+      this.srtp = new SrtpTransform(local, n.crypto);
+      crypto = [formatCrypto(n.crypto.tag, local)];
+    }
     this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
     const dir: Direction =
       n.direction === "sendonly" ? "recvonly" : n.direction === "recvonly" ? "sendonly" : n.direction === "inactive" ? "inactive" : "sendrecv";
     this.sending = dir === "sendrecv" || dir === "sendonly";
     this.expectReceive = dir === "sendrecv" || dir === "recvonly";
-    return { ok: true, sdp: this.localSdp([n.codec], dir) };
+    return { ok: true, sdp: this.localSdp([n.codec], dir, crypto) };
   }
 
   /** Apply the remote answer to our offer. */
   applyAnswer(remoteSdp: string): { ok: true } | { ok: false; reason: string } {
-    const n = negotiate(remoteSdp, this.supported);
+    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites });
     if (!n.ok) return n;
+    const keyed = this.keysFromAnswer(n);
+    if (!keyed.ok) return keyed;
     this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
     this.sending = n.direction === "sendrecv" || n.direction === "recvonly";
     this.expectReceive = n.direction === "sendrecv" || n.direction === "sendonly";
+    return { ok: true };
+  }
+
+  /** RFC 4568 §7.1.3: the answer's `a=crypto` must carry a tag and suite we offered. */
+  private keysFromAnswer(n: Extract<NegotiationResult, { ok: true }>): { ok: true } | { ok: false; reason: string } {
+    if (!n.crypto) return { ok: true };
+    const ours = this.offeredKeys?.get(n.crypto.tag);
+    if (!ours || ours.suite !== n.crypto.suite) {
+      return { ok: false, reason: `answer's a=crypto tag ${n.crypto.tag} (${n.crypto.suite}) does not match our offer` };
+    }
+    this.srtp = new SrtpTransform(ours, n.crypto);
     return { ok: true };
   }
 
@@ -316,6 +376,7 @@ export class RtpSession implements ScheduledStream {
       this.setRemote({ ...remote, codec }, this.remoteTelephoneEventPt >= 0 ? this.remoteTelephoneEventPt : undefined);
     }
     if (!this.remote) throw new Error("RtpSession.start: no remote media (negotiate first or pass one)");
+    if (this.srtpRequired && !this.srtp) throw new Error("RtpSession.start: SRTP required but no keys negotiated");
     if (this.handle) return;
     this.startedAt = this.clock();
     this.nextRtcpAt = this.startedAt + 500;
@@ -342,7 +403,8 @@ export class RtpSession implements ScheduledStream {
       }
     };
     if (this.startedAt >= 0 && this.rtcpPort) {
-      const bye = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
+      const plain = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
+      const bye = this.srtp ? this.srtp.protectRtcp(plain) : plain;
       try {
         this.rtcp.send(bye, this.rtcpPort, this.rtcpAddress, closeRtcp);
       } catch {
@@ -359,6 +421,10 @@ export class RtpSession implements ScheduledStream {
   /** Latest RTT in ms, null until known. */
   get rttMs(): number | null {
     return this.rtt;
+  }
+  /** SRTP/SRTCP packets that failed authentication or decryption (0 without SRTP). */
+  get srtpDecryptFailures(): number {
+    return this.srtp?.failures ?? 0;
   }
 
   // ---- sending (called by the scheduler) -------------------------------------------------
@@ -379,12 +445,15 @@ export class RtpSession implements ScheduledStream {
         this.ringIndex = (this.ringIndex + 1) % RING;
         writeRtpHeader(buf, r.payloadType, this.packetsSent === 0, this.seq, this.ts, this.ssrc);
         copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES);
+        // RFC 3711 §3.3: every packet is protected (and so consumes its index) even if the
+        // test shim then drops it, as a real network loss would.
+        const wire = this.srtp ? this.srtp.protectRtp(buf) : buf;
         this.packetsSent++;
-        this.bytesSent += buf.length;
+        this.bytesSent += wire.length;
         this.payloadBytesSent += FRAME_SAMPLES;
         mediaCounters.packetsSent++;
         if (!(this.dropEveryNth && this.packetsSent % this.dropEveryNth === 0)) {
-          this.rtp.send(buf, r.port, r.address, this.onSent);
+          this.rtp.send(wire, r.port, r.address, this.onSent);
         }
         this.seq = (this.seq + 1) & 0xffff;
         this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
@@ -417,7 +486,7 @@ export class RtpSession implements ScheduledStream {
         dlsr: this.lastSrMid32 ? msToNtpShort(now - this.lastSrArrival) : 0,
       });
     }
-    const pkt =
+    const plain =
       this.packetsSent > 0
         ? buildSr(
             this.ssrc,
@@ -428,19 +497,38 @@ export class RtpSession implements ScheduledStream {
             this.sdesCname,
           )
         : buildRr(this.ssrc, blocks, this.sdesCname);
+    const pkt = this.srtp ? this.srtp.protectRtcp(plain) : plain;
     if (this.rtcpPort) this.rtcp.send(pkt, this.rtcpPort, this.rtcpAddress, this.onSent);
   }
 
   // ---- receiving -------------------------------------------------------------------------
 
-  private onRtp(msg: Buffer, rinfo: RemoteInfo): void {
-    const len = msg.length;
-    // RFC 5761 §4: RTCP multiplexed on the RTP port (PT 200–204 in the second octet).
-    if (len >= 2 && msg[1]! >= 200 && msg[1]! <= 204) {
-      this.onRtcp(msg, rinfo);
+  private onRtp(datagram: Buffer, rinfo: RemoteInfo): void {
+    const len = datagram.length;
+    // RFC 5761 §4: RTCP multiplexed on the RTP port (PT 200–204 in the second octet; the SRTCP
+    // header is in the clear too, RFC 3711 §3.4).
+    if (len >= 2 && datagram[1]! >= 200 && datagram[1]! <= 204) {
+      this.onRtcp(datagram, rinfo);
       return;
     }
-    if (!readRtpHeader(msg, len, this.view)) {
+    let msg = datagram;
+    if (this.srtpRequired) {
+      // Without keys yet (media before the answer) nothing can be checked: drop quietly.
+      if (!this.srtp) return;
+      // Too short or not version 2 is malformed, not a decryption failure.
+      if (len < RTP_HEADER_BYTES + this.srtp.rtpOverhead || datagram[0]! >> 6 !== 2) {
+        this.malformed++;
+        mediaCounters.malformed++;
+        return;
+      }
+      const plain = this.srtp.unprotectRtp(datagram);
+      if (!plain) {
+        mediaCounters.srtpDecryptFailures++;
+        return;
+      }
+      msg = plain;
+    }
+    if (!readRtpHeader(msg, msg.length, this.view)) {
       this.malformed++;
       mediaCounters.malformed++;
       return;
@@ -471,7 +559,7 @@ export class RtpSession implements ScheduledStream {
     this.candidateSsrc = -1;
     this.candidateCount = 0;
     mediaCounters.packetsReceived++;
-    st.onPacket(v.sequenceNumber, v.timestamp, this.clock(), len, v.ssrc);
+    st.onPacket(v.sequenceNumber, v.timestamp, this.clock(), len, v.ssrc); // bytes as on the wire
     // Symmetric RTP / comedia: answer to where the (validated) media comes from.
     if (r && st.valid && (rinfo.port !== r.port || rinfo.address !== r.address)) {
       r.address = rinfo.address;
@@ -480,7 +568,17 @@ export class RtpSession implements ScheduledStream {
     }
   }
 
-  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+  private onRtcp(datagram: Buffer, rinfo: RemoteInfo): void {
+    let msg = datagram;
+    if (this.srtpRequired) {
+      if (!this.srtp) return;
+      const plain = this.srtp.unprotectRtcp(datagram);
+      if (!plain) {
+        mediaCounters.srtpDecryptFailures++;
+        return;
+      }
+      msg = plain;
+    }
     const reports = parseRtcp(msg);
     if (!reports) {
       this.malformed++;
@@ -554,6 +652,7 @@ export class RtpSession implements ScheduledStream {
       packets_received: st.packets,
       bytes_sent: this.bytesSent,
       bytes_received: st.bytes,
+      srtp_decrypt_failures: this.srtpDecryptFailures,
     };
   }
 
@@ -581,6 +680,7 @@ export class RtpSession implements ScheduledStream {
       malformed: this.malformed,
       skippedFrames: this.skippedFrames,
       remoteLearned: this.remoteLearned,
+      srtpDecryptFailures: this.srtpDecryptFailures,
     };
   }
 }

@@ -60,7 +60,7 @@ describe("parseSdp", () => {
 describe("negotiate", () => {
   it("chooses by remote preference among supported codecs", () => {
     const r = negotiate("v=0\nc=IN IP4 192.0.2.1\nm=audio 5004 RTP/AVP 8 0 101\na=rtpmap:101 telephone-event/8000\n", ["PCMU", "PCMA"]);
-    expect(r).toEqual({ ok: true, codec: "PCMA", payloadType: 8, address: "192.0.2.1", port: 5004, ptime: 20, telephoneEventPt: 101, direction: "sendrecv" });
+    expect(r).toEqual({ ok: true, codec: "PCMA", payloadType: 8, address: "192.0.2.1", port: 5004, ptime: 20, telephoneEventPt: 101, direction: "sendrecv", proto: "RTP/AVP" });
   });
   it("uses rtpmap names for dynamic PTs and media-level c=", () => {
     const r = negotiate("v=0\nc=IN IP4 192.0.2.1\nm=audio 6000 RTP/AVP 97\nc=IN IP4 192.0.2.2\na=rtpmap:97 pcmu/8000\n", ["PCMU"]);
