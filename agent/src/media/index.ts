@@ -3,6 +3,7 @@
  *   RtpSession + MediaScheduler/sharedScheduler — one call's RTP/RTCP on a process-wide clock
  *   buildSdp / parseSdp / negotiate             — SDP offer/answer for G.711, SDES a=crypto
  *   SrtpTransform / parseCrypto / formatCrypto  — SRTP keyed by SDES (RFC 4568) over werift
+ *   DtmfSender / DtmfDetector                   — RFC 4733 telephone-events
  *   RtpReceiverStats                            — RFC 3550 receiver statistics
  *   eModel / rFactor / mosFromR                 — ITU-T G.107
  *   G.711 codecs, the speech-like source, RTCP helpers, process-wide counters
@@ -10,6 +11,7 @@
 export { RtpSession, type MediaSummary, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
 export { MediaScheduler, sharedScheduler, type ScheduledStream, type SchedulerHandle, type SchedulerOptions, type SchedulerStats } from "./scheduler.js";
 export { buildSdp, negotiate, parseSdp, STATIC_PT, TELEPHONE_EVENT_PT, type BuildSdpOptions, type Direction, type MediaProto, type NegotiateOptions, type NegotiationResult, type ParsedSdp, type SdpMedia } from "./sdp.js";
+export { DTMF_EVENTS, DtmfDetector, DtmfSender, readTelephoneEvent, writeTelephoneEvent, type DtmfFrame, type DtmfOptions, type TelephoneEvent } from "./dtmf.js";
 export { DEFAULT_SRTP_SUITES, formatCrypto, generateSdesKey, isSrtpSuite, parseCrypto, SRTP_SUITES, SrtpTransform, type CryptoAttribute, type SdesKey, type SrtpSuite } from "./srtp.js";
 export { RtpReceiverStats, type IntervalCursor, type IntervalLoss } from "./rtp-stats.js";
 export { eModel, G107_DEFAULTS, mosFromR, mouthToEarMs, rFactor, type EModelParams, type EModelTerms, type RFactorInput } from "./emodel.js";

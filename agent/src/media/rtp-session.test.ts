@@ -52,7 +52,7 @@ describe("RtpSession", () => {
     await sleep(60);
     for (const m of [sa, sb]) {
       expect(Object.keys(m).sort()).toEqual(
-        ["bytes_received", "bytes_sent", "fraction_lost", "jitter_ms", "mos", "packets_lost", "packets_received", "packets_sent", "r_factor", "rtt_ms", "srtp_decrypt_failures"],
+        ["bytes_received", "bytes_sent", "dtmf_digits_received", "dtmf_digits_sent", "fraction_lost", "jitter_ms", "mos", "packets_lost", "packets_received", "packets_sent", "r_factor", "rtt_ms", "srtp_decrypt_failures"],
       );
       expect(m.packets_received).toBeGreaterThanOrEqual(95);
       expect(m.packets_received).toBeLessThanOrEqual(105);
@@ -149,6 +149,45 @@ describe("RtpSession", () => {
     expect(mc.fraction_lost).toBe(100);
     expect(mc.mos).toBeLessThan(1.2);
     expect(b.sample().packets_sent).toBe(0);
+  });
+
+  it("sends RFC 4733 digits with the negotiated PT in place of audio; the peer detects them once", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    // The offer declares telephone-event on PT 96: B's answer echoes it (RFC 3264 §6.1) and A
+    // must send its events with 96, which is then the only event PT B recognises.
+    const offer = a.offer().replace(/ 101\r\n/, " 96\r\n").replace(/a=(rtpmap|fmtp):101/g, "a=$1:96");
+    const ans = b.answer(offer);
+    if (!ans.ok) throw new Error(ans.reason);
+    expect(ans.sdp).toContain("a=rtpmap:96 telephone-event/8000");
+    expect(ans.sdp).not.toContain(":101");
+    expect(a.applyAnswer(ans.sdp)).toEqual({ ok: true });
+    a.start();
+    b.start();
+    await sleep(200);
+    expect(a.sendDtmf("12#", { toneMs: 60, gapMs: 40 })).toBe(3);
+    expect(b.sendDtmf("9")).toBe(1);
+    await sleep(900);
+    const ma = a.sample();
+    const mb = b.sample();
+    expect(ma.dtmf_digits_sent).toBe(3);
+    expect(mb.dtmf_digits_received).toBe(3);
+    expect(b.receivedDigits).toBe("12#");
+    expect(a.receivedDigits).toBe("9");
+    expect(mb.dtmf_digits_sent).toBe(1);
+    // Events share the sequence space (no loss) and do not disturb jitter.
+    expect(mb.packets_lost).toBe(0);
+    expect(mb.jitter_ms).toBeLessThan(10);
+    expect(b.unknownPayloadType).toBe(0);
+  });
+
+  it("sendDtmf returns 0 when the peer did not negotiate telephone-event", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    const ans = b.answer(a.offer());
+    if (!ans.ok) throw new Error(ans.reason);
+    a.applyAnswer(ans.sdp.replace(" 0 101\r\n", " 0\r\n").replace(/a=(rtpmap|fmtp):101[^\r]*\r\n/g, ""));
+    expect(a.sendDtmf("1")).toBe(0);
   });
 
   it("stop() is idempotent and leaves the scheduler empty", async () => {

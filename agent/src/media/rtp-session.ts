@@ -45,6 +45,11 @@
  *    and RTCP packet is protected/unprotected by srtp.ts (werift). A packet that fails
  *    authentication or decryption is dropped and counted (`srtp_decrypt_failures`); it never
  *    reaches the statistics. Byte counters then count the SRTP packet (header + payload + tag).
+ *  - DTMF (RFC 4733, dtmf.ts): `sendDtmf("123#")` queues digits sent with the peer's negotiated
+ *    telephone-event PT in place of audio (same SSRC, sequence continues, event timestamp fixed at
+ *    the event start). Received event packets (our PT 101 or the peer's) are fed to the sequence
+ *    statistics but not to jitter (their timestamp is the event start, not the sampling instant),
+ *    and to the detector: `dtmf_digits_received`, `receivedDigits`.
  *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
  *    network lost it); it is still counted as sent and consumes a sequence number.
  */
@@ -56,7 +61,8 @@ import { buildBye, buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32Fr
 import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
 import { RtpReceiverStats } from "./rtp-stats.js";
 import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
-import { buildSdp, negotiate, STATIC_PT, type Direction, type NegotiationResult } from "./sdp.js";
+import { DtmfDetector, DtmfSender, EVENT_PAYLOAD_BYTES, writeTelephoneEvent, type DtmfOptions } from "./dtmf.js";
+import { buildSdp, negotiate, STATIC_PT, TELEPHONE_EVENT_PT, type Direction, type NegotiationResult } from "./sdp.js";
 import { formatCrypto, generateSdesKey, SrtpTransform, type SdesKey, type SrtpSuite } from "./srtp.js";
 import { copyFrame, FRAME_SAMPLES, payloadLoop, type G711Codec, type PayloadLoop } from "./source.js";
 
@@ -105,7 +111,9 @@ export type SecondMetricValues = Record<
   | "packets_received"
   | "bytes_sent"
   | "bytes_received"
-  | "srtp_decrypt_failures",
+  | "srtp_decrypt_failures"
+  | "dtmf_digits_sent"
+  | "dtmf_digits_received",
   number
 >;
 
@@ -130,6 +138,8 @@ export interface MediaSummary {
   skippedFrames: number;
   remoteLearned: number;
   srtpDecryptFailures: number;
+  dtmfDigitsSent: number;
+  dtmfDigitsReceived: number;
 }
 
 
@@ -194,10 +204,17 @@ export class RtpSession implements ScheduledStream {
   private loop: PayloadLoop;
   private readonly ring: Buffer[];
   private ringIndex = 0;
+  private readonly eventRing: Buffer[];
+  private readonly dtmfTx = new DtmfSender(FRAME_SAMPLES, 8000);
+  private readonly dtmfRx = new DtmfDetector();
+  /** RTP timestamp of the DTMF event being sent (§2.5.1.2: fixed for the whole event). */
+  private dtmfEventTs = 0;
   private readonly view = newRtpHeaderView();
   private handle: SchedulerHandle | null = null;
   private remote: RemoteMedia | null = null;
   private remoteTelephoneEventPt = -1;
+  /** The telephone-event PT we declare (101, or the offerer's in an answer, RFC 3264 §6.1). */
+  private localTelephoneEventPt = TELEPHONE_EVENT_PT;
   private readonly srtpSuites: readonly SrtpSuite[];
   /** Our offered SDES keys by `a=crypto` tag (created with the first offer, reused in re-offers). */
   private offeredKeys: Map<number, SdesKey> | null = null;
@@ -259,6 +276,7 @@ export class RtpSession implements ScheduledStream {
     this.loop = payloadLoop(this.codec);
     this.frameIndex = rnd[11]! % this.loop.frames;
     this.ring = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES));
+    this.eventRing = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES));
     rtp.on("message", (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcp.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
     // Socket errors (e.g. ICMP port unreachable surfacing as ECONNREFUSED) must never crash a call.
@@ -284,6 +302,7 @@ export class RtpSession implements ScheduledStream {
       port: this.localPort,
       codecs,
       direction,
+      telephoneEventPt: this.localTelephoneEventPt,
       ...(c ? { crypto: c, proto: "RTP/SAVP" as const } : {}),
     });
   }
@@ -317,6 +336,7 @@ export class RtpSession implements ScheduledStream {
   answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string } {
     const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites });
     if (!n.ok) return n;
+    if (n.telephoneEventPt !== undefined) this.localTelephoneEventPt = n.telephoneEventPt;
     let crypto: string[] | undefined;
     if (n.crypto) {
       // RFC 4568 §7.1.2: answer with the offer's tag and suite and a key of our own.
@@ -422,6 +442,18 @@ export class RtpSession implements ScheduledStream {
   get rttMs(): number | null {
     return this.rtt;
   }
+  /**
+   * Queue RFC 4733 digits (0–9 * # A–D) to send in place of audio. Returns how many were queued; 0
+   * when the peer did not negotiate telephone-event (nothing can be sent in-band then).
+   */
+  sendDtmf(digits: string, opts?: DtmfOptions): number {
+    if (this.remoteTelephoneEventPt < 0 || this.stopped) return 0;
+    return this.dtmfTx.enqueue(digits, opts);
+  }
+  /** Digits detected from the peer's telephone-events, in order (most recent 64). */
+  get receivedDigits(): string {
+    return this.dtmfRx.digits;
+  }
   /** SRTP/SRTCP packets that failed authentication or decryption (0 without SRTP). */
   get srtpDecryptFailures(): number {
     return this.srtp?.failures ?? 0;
@@ -442,15 +474,24 @@ export class RtpSession implements ScheduledStream {
       const r = this.remote;
       for (let i = 0; i < send; i++) {
         const buf = this.ring[this.ringIndex]!;
+        const ev = this.dtmfTx.busy && this.remoteTelephoneEventPt >= 0 ? this.dtmfTx.next() : null;
+        const pkt = ev ? this.eventRing[this.ringIndex]! : buf;
         this.ringIndex = (this.ringIndex + 1) % RING;
-        writeRtpHeader(buf, r.payloadType, this.packetsSent === 0, this.seq, this.ts, this.ssrc);
-        copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES);
+        if (ev) {
+          // RFC 4733 §2.5.1.2: one timestamp for the whole event, marker on its first packet.
+          if (ev.start) this.dtmfEventTs = this.ts;
+          writeRtpHeader(pkt, this.remoteTelephoneEventPt, ev.marker, this.seq, this.dtmfEventTs, this.ssrc);
+          writeTelephoneEvent(pkt, RTP_HEADER_BYTES, ev.event);
+        } else {
+          writeRtpHeader(buf, r.payloadType, this.packetsSent === 0, this.seq, this.ts, this.ssrc);
+          copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES);
+        }
         // RFC 3711 §3.3: every packet is protected (and so consumes its index) even if the
         // test shim then drops it, as a real network loss would.
-        const wire = this.srtp ? this.srtp.protectRtp(buf) : buf;
+        const wire = this.srtp ? this.srtp.protectRtp(pkt) : pkt;
         this.packetsSent++;
         this.bytesSent += wire.length;
-        this.payloadBytesSent += FRAME_SAMPLES;
+        this.payloadBytesSent += pkt.length - RTP_HEADER_BYTES;
         mediaCounters.packetsSent++;
         if (!(this.dropEveryNth && this.packetsSent % this.dropEveryNth === 0)) {
           this.rtp.send(wire, r.port, r.address, this.onSent);
@@ -535,7 +576,11 @@ export class RtpSession implements ScheduledStream {
     }
     const v = this.view;
     const r = this.remote;
-    if (r && v.payloadType !== r.payloadType && v.payloadType !== this.remoteTelephoneEventPt) {
+    // Events come with the PT we declared (RFC 3264 §5.1) or, from lenient peers, their own.
+    const isEvent =
+      (!r || v.payloadType !== r.payloadType) &&
+      (v.payloadType === this.localTelephoneEventPt || (this.remoteTelephoneEventPt >= 0 && v.payloadType === this.remoteTelephoneEventPt));
+    if (r && !isEvent && v.payloadType !== r.payloadType) {
       // Accept the other static G.711 PT too (peers that switch codecs mid-call); ignore the rest.
       if (v.payloadType !== STATIC_PT.PCMU && v.payloadType !== STATIC_PT.PCMA) {
         this.unknownPayloadType++;
@@ -559,7 +604,9 @@ export class RtpSession implements ScheduledStream {
     this.candidateSsrc = -1;
     this.candidateCount = 0;
     mediaCounters.packetsReceived++;
-    st.onPacket(v.sequenceNumber, v.timestamp, this.clock(), len, v.ssrc); // bytes as on the wire
+    // Bytes as on the wire; events share the sequence space but not the sampling clock (no jitter).
+    const accepted = st.onPacket(v.sequenceNumber, v.timestamp, this.clock(), len, v.ssrc, !isEvent);
+    if (isEvent && accepted) this.dtmfRx.onPacket(msg, v.payloadOffset, v.payloadLength, v.timestamp);
     // Symmetric RTP / comedia: answer to where the (validated) media comes from.
     if (r && st.valid && (rinfo.port !== r.port || rinfo.address !== r.address)) {
       r.address = rinfo.address;
@@ -653,6 +700,8 @@ export class RtpSession implements ScheduledStream {
       bytes_sent: this.bytesSent,
       bytes_received: st.bytes,
       srtp_decrypt_failures: this.srtpDecryptFailures,
+      dtmf_digits_sent: this.dtmfTx.digitsSent,
+      dtmf_digits_received: this.dtmfRx.digitsReceived,
     };
   }
 
@@ -681,6 +730,8 @@ export class RtpSession implements ScheduledStream {
       skippedFrames: this.skippedFrames,
       remoteLearned: this.remoteLearned,
       srtpDecryptFailures: this.srtpDecryptFailures,
+      dtmfDigitsSent: this.dtmfTx.digitsSent,
+      dtmfDigitsReceived: this.dtmfRx.digitsReceived,
     };
   }
 }

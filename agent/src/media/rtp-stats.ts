@@ -167,9 +167,10 @@ export class RtpReceiverStats {
 
   /**
    * One received RTP packet. `arrivalMs` is the local receive time (any monotonic ms clock).
-   * Returns false when A.1 did not accept it (probation or a suspicious jump).
+   * Returns false when A.1 did not accept it (probation or a suspicious jump). `timing` false
+   * (RFC 4733 events, whose timestamp is the event start) skips the §A.8 jitter update.
    */
-  onPacket(seq: number, rtpTimestamp: number, arrivalMs: number, size: number, ssrc: number): boolean {
+  onPacket(seq: number, rtpTimestamp: number, arrivalMs: number, size: number, ssrc: number, timing = true): boolean {
     this.packets++;
     this.bytes += size;
     this.lastArrivalMs = arrivalMs;
@@ -179,7 +180,7 @@ export class RtpReceiverStats {
       this.maxSeq = (seq - 1) & 0xffff; // §A.1: new source, max_seq = seq − 1, probation
     }
     if (!this.updateSeq(seq)) return false;
-    this.updateJitter(rtpTimestamp, arrivalMs);
+    if (timing) this.updateJitter(rtpTimestamp, arrivalMs);
     return true;
   }
 

@@ -31,8 +31,10 @@ export interface BuildSdpOptions {
   port: number;
   /** Codecs in preference order; each appears in `m=` with its static PT and an `a=rtpmap`. */
   codecs: readonly G711Codec[];
-  /** Offer telephone-event/8000 on PT 101 (default true). */
+  /** Offer telephone-event/8000 (default true). */
   telephoneEvent?: boolean;
+  /** Its PT (default 101; an answer echoes the offer's, RFC 3264 §6.1). */
+  telephoneEventPt?: number;
   ptime?: number;
   direction?: Direction;
   /** `m=` protocol (default RTP/AVP; RTP/SAVP with `crypto`). */
@@ -45,7 +47,8 @@ export interface BuildSdpOptions {
 export function buildSdp(o: BuildSdpOptions): string {
   const pts = o.codecs.map((c) => STATIC_PT[c]);
   const te = o.telephoneEvent ?? true;
-  if (te) pts.push(TELEPHONE_EVENT_PT);
+  const tePt = o.telephoneEventPt ?? TELEPHONE_EVENT_PT;
+  if (te) pts.push(tePt);
   const lines = [
     "v=0",
     `o=${o.username ?? "ringfleet"} ${o.sessionId} ${o.sessionVersion ?? o.sessionId} IN IP4 ${o.address}`,
@@ -55,7 +58,7 @@ export function buildSdp(o: BuildSdpOptions): string {
     `m=audio ${o.port} ${o.proto ?? (o.crypto?.length ? "RTP/SAVP" : "RTP/AVP")} ${pts.join(" ")}`,
   ];
   for (const c of o.codecs) lines.push(`a=rtpmap:${STATIC_PT[c]} ${c}/8000`);
-  if (te) lines.push(`a=rtpmap:${TELEPHONE_EVENT_PT} telephone-event/8000`, `a=fmtp:${TELEPHONE_EVENT_PT} 0-16`);
+  if (te) lines.push(`a=rtpmap:${tePt} telephone-event/8000`, `a=fmtp:${tePt} 0-16`);
   for (const c of o.crypto ?? []) lines.push(`a=crypto:${c}`);
   lines.push(`a=ptime:${o.ptime ?? 20}`, `a=${o.direction ?? "sendrecv"}`);
   return lines.join("\r\n") + "\r\n";
