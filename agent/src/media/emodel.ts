@@ -152,10 +152,12 @@ export function mosFromR(R: number): number {
 }
 
 /**
- * Mouth-to-ear delay estimate: network one-way (RTT/2), plus jitter-buffer delay (assumed
- * 2 × jitter, at least one 20 ms packet), plus codec/packetisation delay (one frame for G.711,
- * which has no look-ahead).
+ * Mouth-to-ear delay estimate: network one-way (RTT/2), plus jitter-buffer delay, plus
+ * codec/packetisation delay (one frame for G.711, which has no look-ahead). The buffer delay is
+ * `jitterBufferMs` when a modelled buffer gives one (jitter-buffer.ts), else assumed 2 × jitter,
+ * at least one packet.
  */
-export function mouthToEarMs(rttMs: number, jitterMs: number, packetMs = 20): number {
-  return Math.max(0, rttMs) / 2 + Math.max(packetMs, 2 * Math.max(0, jitterMs)) + packetMs;
+export function mouthToEarMs(rttMs: number, jitterMs: number, packetMs = 20, jitterBufferMs?: number): number {
+  const buffer = jitterBufferMs ?? Math.max(packetMs, 2 * Math.max(0, jitterMs));
+  return Math.max(0, rttMs) / 2 + Math.max(0, buffer) + packetMs;
 }

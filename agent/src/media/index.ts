@@ -5,10 +5,15 @@
  *   SrtpTransform / parseCrypto / formatCrypto  — SRTP keyed by SDES (RFC 4568) over werift
  *   DtmfSender / DtmfDetector                   — RFC 4733 telephone-events
  *   RtpReceiverStats                            — RFC 3550 receiver statistics
+ *   ArrivalStats / JitterBufferModel / AudioLevelMeter — spacing, timestamp jumps, drift; playout
+ *                                                 buffer model; dBov levels
  *   eModel / rFactor / mosFromR                 — ITU-T G.107
  *   G.711 codecs, the speech-like source, RTCP helpers, process-wide counters
  */
-export { RtpSession, type MediaSummary, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
+export { RtpSession, type DetailMetricValues, type MediaSummary, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
+export { ArrivalStats, type SpacingSummary } from "./arrival-stats.js";
+export { DEFAULT_JITTER_BUFFER, JitterBufferModel, type JitterBufferConfig } from "./jitter-buffer.js";
+export { AudioLevelMeter, dbov, type LevelSummary } from "./audio-level.js";
 export { MediaScheduler, sharedScheduler, type ScheduledStream, type SchedulerHandle, type SchedulerOptions, type SchedulerStats } from "./scheduler.js";
 export { buildSdp, negotiate, parseSdp, STATIC_PT, TELEPHONE_EVENT_PT, type BuildSdpOptions, type Direction, type MediaProto, type NegotiateOptions, type NegotiationResult, type ParsedSdp, type SdpMedia } from "./sdp.js";
 export { DTMF_EVENTS, DtmfDetector, DtmfSender, readTelephoneEvent, writeTelephoneEvent, type DtmfFrame, type DtmfOptions, type TelephoneEvent } from "./dtmf.js";

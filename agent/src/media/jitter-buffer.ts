@@ -29,7 +29,11 @@ export type JitterBufferConfig =
   | { mode: "none" };
 
 export const DEFAULT_JITTER_BUFFER: JitterBufferConfig = { mode: "adaptive" };
-export const ADAPTIVE_MIN_MS = 20;
+/**
+ * 40 ms: two packets, the smallest buffer common phones run adaptive buffers with; a 20 ms floor
+ * made a loaded generator's own scheduling hiccups (a 25 ms event-loop stall) read as late loss.
+ */
+export const ADAPTIVE_MIN_MS = 40;
 export const ADAPTIVE_MAX_MS = 300;
 /** Exponential weight of the adaptive estimates (time constant 50 packets = 1 s at 20 ms). */
 export const ADAPT_ALPHA = 0.98;

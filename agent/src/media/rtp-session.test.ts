@@ -2,6 +2,7 @@
 import { createSocket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { DETAIL_METRIC_KEYS, SECOND_METRIC_KEYS } from "../../../protocol/metrics.js";
 import { buildSr } from "./rtcp.js";
 import { RtpSession, mediaCounters } from "./rtp-session.js";
 import { MediaScheduler } from "./scheduler.js";
@@ -74,6 +75,44 @@ describe("RtpSession", () => {
     expect(sum.rttMsAvg).toBeGreaterThan(0);
   });
 
+  it("detail(): rates, spacing, RTCP interval, jitter buffer and audio level of a clean call", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    const ans = b.answer(a.offer());
+    if (!ans.ok) throw new Error(ans.reason);
+    a.applyAnswer(ans.sdp);
+    a.start();
+    b.start();
+    await sleep(1600);
+    b.sample();
+    await sleep(1000);
+    b.sample();
+    const d = b.detail();
+    // Exactly the documented keys, no more, no less (protocol/metrics.ts).
+    expect(Object.keys(d).sort()).toEqual([...DETAIL_METRIC_KEYS].sort());
+    expect(Object.keys(b.sample()).sort()).toEqual([...SECOND_METRIC_KEYS].sort());
+    expect(d.packets_recv_rate_ps).toBeGreaterThan(45);
+    expect(d.packets_recv_rate_ps).toBeLessThan(55);
+    expect(Math.abs(d.bytes_recv_rate_bps - d.packets_recv_rate_ps * 172 * 8)).toBeLessThan(10); // both rounded to 0.01
+    expect(d.packets_sent_rate_ps).toBeGreaterThan(45);
+    expect(d.avg_packet_spacing).toBeGreaterThan(18);
+    expect(d.avg_packet_spacing).toBeLessThan(22);
+    expect(d.min_packet_spacing).toBeLessThanOrEqual(d.avg_packet_spacing);
+    expect(d.max_packet_spacing).toBeGreaterThanOrEqual(d.avg_packet_spacing);
+    // A's reports: first at 0.5 s, then every 1 s (the schedule in the header).
+    expect(d.rtcp_sr_rr_interval_ms).toBeGreaterThan(900);
+    expect(d.rtcp_sr_rr_interval_ms).toBeLessThan(1100);
+    expect([d.duplicate_packets, d.out_of_order_packets, d.sequence_number_resets, d.sequence_number_jumps, d.timestamp_jumps, d.ssrc_switches, d.jb_late_packets]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(d.sequence_number_gaps).toBe(0);
+    expect(d.jb_current_delay_ms).toBeGreaterThanOrEqual(40);
+    expect(d.jb_effective_loss).toBe(0);
+    // The speech-like source (source.ts): a real level, with speech and pauses told apart.
+    expect(d.audio_level_dbov).toBeGreaterThan(-40);
+    expect(d.audio_level_dbov).toBeLessThan(-5);
+    expect(d.speech_level_dbov).toBeGreaterThanOrEqual(d.audio_level_dbov);
+    expect(Math.abs(d.clock_drift_estimate)).toBeLessThan(2000); // same host clock; 2.6 s of event-loop noise
+  });
+
   it("drop every 10th packet → ≈ 10 % loss and a lower MOS", async () => {
     const scheduler = new MediaScheduler();
     const { a, b } = await pair(scheduler, { dropEveryNth: 10 });
@@ -93,7 +132,10 @@ describe("RtpSession", () => {
     // G.711, Bpl 4.3: Ie,eff = 95·10/(10 + 4.3) ≈ 66 → R ≈ 26 → MOS ≈ 1.4
     expect(m.mos).toBeLessThan(2);
     expect(m.mos).toBeGreaterThan(1.1);
-    const expected = mosFromR(rFactor({ oneWayDelayMs: mouthToEarMs(m.rtt_ms, m.jitter_ms), packetLossPct: m.fraction_lost }));
+    // MOS is G.107 on what the modelled playout buffer suffers (detail keys of the same sample).
+    const d = b.detail();
+    expect(d.jb_effective_loss).toBeGreaterThanOrEqual(m.fraction_lost);
+    const expected = mosFromR(rFactor({ oneWayDelayMs: mouthToEarMs(m.rtt_ms, m.jitter_ms, 20, d.jb_current_delay_ms), packetLossPct: d.jb_effective_loss }));
     expect(m.mos).toBeCloseTo(expected, 1);
     expect(a.sample().fraction_lost).toBe(0); // the other direction is clean
   });

@@ -36,8 +36,13 @@
  *                       sendonly) and nothing at all arrived in the interval, it is 100 (dead
  *                       media is reported, not hidden behind "nothing expected").
  *      rtt_ms         — 0 until the first report block about our stream arrives (metrics.ts).
- *      r_factor, mos  — G.107 from interval loss and mouth-to-ear delay (emodel.ts), once RTP
- *                       has been received or the session has run 1.5 s; before that both are 0.
+ *      r_factor, mos  — G.107 (emodel.ts) once RTP has been received or the session has run
+ *                       1.5 s (before that both are 0), from what a phone would suffer with the
+ *                       modelled playout buffer (jitter-buffer.ts, option `jitterBuffer`, default
+ *                       adaptive): loss = interval loss + packets its buffer discarded as late in
+ *                       the interval, delay = RTT/2 + buffer delay + one packet. With
+ *                       `jitterBuffer: { mode: "none" }` it is the network's: interval loss and
+ *                       RTT/2 + max(20 ms, 2 × jitter) + 20 ms.
  *      jitter_ms      — current §A.8 estimate in ms.
  *      counters       — cumulative; bytes are RTP header + payload.
  *  - SRTP (SDES, RFC 4568) when `srtp` lists suites: the offer is RTP/SAVP with one `a=crypto` per
@@ -50,13 +55,21 @@
  *    the event start). Received event packets (our PT 101 or the peer's) are fed to the sequence
  *    statistics but not to jitter (their timestamp is the event start, not the sampling instant),
  *    and to the detector: `dtmf_digits_received`, `receivedDigits`.
+ *  - `detail()`: the per-endpoint detail keys of protocol/metrics.ts DETAIL_METRICS, computed by
+ *    the same `sample()` call (rates over its interval): network counters and rates, sequence
+ *    anomalies, packet spacing, timestamp jumps, clock drift, SSRC switches, the peer's RTCP
+ *    interval, the jitter buffer and received audio levels (arrival-stats.ts, jitter-buffer.ts,
+ *    audio-level.ts).
  *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
  *    network lost it); it is still counted as sent and consumes a sequence number.
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
 import { mediaCounters } from "./counters.js";
+import { ArrivalStats } from "./arrival-stats.js";
+import { AudioLevelMeter } from "./audio-level.js";
 import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { DEFAULT_JITTER_BUFFER, JitterBufferModel, type JitterBufferConfig } from "./jitter-buffer.js";
 import { buildBye, buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32FromMs, parseRtcp, rttMs, type ReportBlock } from "./rtcp.js";
 import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
 import { RtpReceiverStats } from "./rtp-stats.js";
@@ -89,6 +102,8 @@ export interface RtpSessionOptions {
   cname?: string;
   /** SDES-SRTP suites in preference order (srtp.ts); non-empty = SRTP required (RTP/SAVP). */
   srtp?: readonly SrtpSuite[];
+  /** The modelled playout buffer behind MOS (default adaptive, jitter-buffer.ts). */
+  jitterBuffer?: JitterBufferConfig;
 }
 
 export interface RemoteMedia {
@@ -114,6 +129,34 @@ export type SecondMetricValues = Record<
   | "srtp_decrypt_failures"
   | "dtmf_digits_sent"
   | "dtmf_digits_received",
+  number
+>;
+
+/** Values of protocol/metrics.ts DETAIL_METRICS (see there for units and definitions). */
+export type DetailMetricValues = Record<
+  | "packets_sent_rate_ps"
+  | "packets_recv_rate_ps"
+  | "bytes_sent_rate_bps"
+  | "bytes_recv_rate_bps"
+  | "duplicate_packets"
+  | "out_of_order_packets"
+  | "sequence_number_resets"
+  | "sequence_number_gaps"
+  | "sequence_number_jumps"
+  | "max_packet_spacing"
+  | "min_packet_spacing"
+  | "avg_packet_spacing"
+  | "clock_drift_estimate"
+  | "timestamp_jumps"
+  | "ssrc_switches"
+  | "rtcp_sr_rr_interval_ms"
+  | "jb_current_delay_ms"
+  | "jb_target_delay_ms"
+  | "jb_late_packets"
+  | "jb_effective_loss"
+  | "audio_level_dbov"
+  | "speech_level_dbov"
+  | "noise_level_dbov",
   number
 >;
 
@@ -193,6 +236,9 @@ export class RtpSession implements ScheduledStream {
   codec: G711Codec;
   readonly supported: readonly G711Codec[];
   readonly stats = new RtpReceiverStats(8000);
+  readonly arrival = new ArrivalStats(8000);
+  readonly jitterBuffer: JitterBufferModel;
+  private readonly level = new AudioLevelMeter();
   private readonly rtp: Socket;
   private readonly rtcp: Socket;
   private readonly scheduler: MediaScheduler;
@@ -250,6 +296,13 @@ export class RtpSession implements ScheduledStream {
   private candidateCount = 0;
   // sampling
   private lastSampleReceived = 0;
+  private lastSampleAt = -1;
+  private lastSampleLate = 0;
+  private lastSampleCounts = { pSent: 0, bSent: 0, pRecv: 0, bRecv: 0 };
+  private detailValues: DetailMetricValues | null = null;
+  // RTCP reports from the peer: arrival of the last one and the latest interval
+  private lastReportAt = -1;
+  private reportIntervalMs = 0;
   private agg = { n: 0, mos: 0, mosMin: 5, r: 0, jitter: 0, jitterMax: 0, rttN: 0, rtt: 0, rttMax: 0, loss: 0 };
 
   private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket) {
@@ -264,6 +317,7 @@ export class RtpSession implements ScheduledStream {
     this.scheduler = opts.scheduler;
     this.clock = opts.clock ?? defaultClock;
     this.srtpSuites = opts.srtp ?? [];
+    this.jitterBuffer = new JitterBufferModel(opts.jitterBuffer ?? DEFAULT_JITTER_BUFFER, 8000);
     this.dropEveryNth = opts.dropEveryNth && opts.dropEveryNth > 0 ? Math.floor(opts.dropEveryNth) : 0;
     const rnd = randomBytes(12);
     // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp.
@@ -605,8 +659,24 @@ export class RtpSession implements ScheduledStream {
     this.candidateCount = 0;
     mediaCounters.packetsReceived++;
     // Bytes as on the wire; events share the sequence space but not the sampling clock (no jitter).
-    const accepted = st.onPacket(v.sequenceNumber, v.timestamp, this.clock(), len, v.ssrc, !isEvent);
-    if (isEvent && accepted) this.dtmfRx.onPacket(msg, v.payloadOffset, v.payloadLength, v.timestamp);
+    const now = this.clock();
+    const switches = st.ssrcChanges;
+    const dups = st.duplicates;
+    const accepted = st.onPacket(v.sequenceNumber, v.timestamp, now, len, v.ssrc, !isEvent);
+    if (st.ssrcChanges !== switches) {
+      // §8.2: a new source; its timing has nothing to do with the old one's.
+      this.arrival.reset();
+      this.jitterBuffer.reset();
+    }
+    if (accepted) {
+      if (isEvent) this.dtmfRx.onPacket(msg, v.payloadOffset, v.payloadLength, v.timestamp);
+      else {
+        this.arrival.onPacket(st.lastExt, v.timestamp, now, v.marker);
+        if (st.duplicates === dups) this.jitterBuffer.onPacket(v.timestamp, now); // a buffer drops duplicates
+        const law = v.payloadType === STATIC_PT.PCMA ? "PCMA" : v.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec;
+        this.level.onPayload(law, msg, v.payloadOffset, v.payloadLength);
+      }
+    }
     // Symmetric RTP / comedia: answer to where the (validated) media comes from.
     if (r && st.valid && (rinfo.port !== r.port || rinfo.address !== r.address)) {
       r.address = rinfo.address;
@@ -639,6 +709,11 @@ export class RtpSession implements ScheduledStream {
         this.rtcpAddress = rinfo.address;
         this.rtcpPort = rinfo.port;
       }
+      if (rep.ssrc === this.stats.currentSsrc) {
+        // The peer's reporting interval (RFC 3550 §6.2: randomised 0.5–1.5 × its computed interval).
+        if (this.lastReportAt >= 0) this.reportIntervalMs = now - this.lastReportAt;
+        this.lastReportAt = now;
+      }
       if (rep.kind === "sr" && rep.ntpMid32 !== undefined) {
         this.lastSrMid32 = rep.ntpMid32;
         this.lastSrArrival = now;
@@ -664,15 +739,25 @@ export class RtpSession implements ScheduledStream {
     const receivedNow = st.packets;
     const gotAny = receivedNow > this.lastSampleReceived;
     this.lastSampleReceived = receivedNow;
-    const running = this.expectReceive && this.startedAt >= 0 && !this.stopped && this.clock() - this.startedAt >= 1500;
+    const now = this.clock();
+    const running = this.expectReceive && this.startedAt >= 0 && !this.stopped && now - this.startedAt >= 1500;
     let lossPct = iv.fraction * 100;
     if (!gotAny && running) lossPct = 100;
     const jitter = st.jitterMs;
     const rtt = this.rtt ?? 0;
+    // What the modelled phone suffers: late discards add to the network's loss (see header).
+    const jb = this.jitterBuffer;
+    const lateNow = jb.late - this.lastSampleLate;
+    this.lastSampleLate = jb.late;
+    const modelled = jb.config.mode !== "none";
+    let effLossPct = lossPct;
+    if (modelled && iv.expected > 0 && lateNow > 0) effLossPct = Math.min(100, (100 * (iv.lost + lateNow)) / iv.expected);
+    const delay = modelled ? mouthToEarMs(rtt, jitter, 20, jb.currentDelayMs) : mouthToEarMs(rtt, jitter);
+    this.detailValues = this.computeDetail(now, effLossPct);
     let r = 0;
     let mos = 0;
     if (receivedNow > 0 || running) {
-      r = rFactor({ oneWayDelayMs: mouthToEarMs(rtt, jitter), packetLossPct: lossPct });
+      r = rFactor({ oneWayDelayMs: delay, packetLossPct: effLossPct });
       mos = mosFromR(r);
       const a = this.agg;
       a.n++;
@@ -703,6 +788,51 @@ export class RtpSession implements ScheduledStream {
       dtmf_digits_sent: this.dtmfTx.digitsSent,
       dtmf_digits_received: this.dtmfRx.digitsReceived,
     };
+  }
+
+  /** DETAIL_METRICS of the interval `sample()` closed last (all 0 before the first sample). */
+  detail(): DetailMetricValues {
+    return this.detailValues ?? this.computeDetail(this.clock(), 0, true);
+  }
+
+  private computeDetail(now: number, effLossPct: number, dry = false): DetailMetricValues {
+    const st = this.stats;
+    const c = this.lastSampleCounts;
+    const dt = this.lastSampleAt >= 0 ? (now - this.lastSampleAt) / 1000 : 0;
+    const rate = (delta: number): number => (dt > 0 ? round(delta / dt, 2) : 0);
+    const spacing = this.arrival.spacingSummary(now);
+    const level = dry ? null : this.level.take();
+    const jb = this.jitterBuffer;
+    const out: DetailMetricValues = {
+      packets_sent_rate_ps: rate(this.packetsSent - c.pSent),
+      packets_recv_rate_ps: rate(st.packets - c.pRecv),
+      bytes_sent_rate_bps: rate((this.bytesSent - c.bSent) * 8),
+      bytes_recv_rate_bps: rate((st.bytes - c.bRecv) * 8),
+      duplicate_packets: st.duplicates,
+      out_of_order_packets: st.outOfOrder,
+      sequence_number_resets: st.seqResets,
+      sequence_number_gaps: dry ? 0 : st.takeLargestGap(),
+      sequence_number_jumps: st.seqJumps,
+      max_packet_spacing: round(spacing.max, 3),
+      min_packet_spacing: round(spacing.min, 3),
+      avg_packet_spacing: round(spacing.avg, 3),
+      clock_drift_estimate: round(this.arrival.clockDriftPpm, 1),
+      timestamp_jumps: this.arrival.timestampJumps,
+      ssrc_switches: st.ssrcChanges,
+      rtcp_sr_rr_interval_ms: round(this.reportIntervalMs, 1),
+      jb_current_delay_ms: round(jb.currentDelayMs, 2),
+      jb_target_delay_ms: round(jb.targetDelayMs, 2),
+      jb_late_packets: jb.late,
+      jb_effective_loss: round(effLossPct, 3),
+      audio_level_dbov: level ? round(level.audio, 2) : 0,
+      speech_level_dbov: level ? round(level.speech, 2) : 0,
+      noise_level_dbov: level ? round(level.noise, 2) : 0,
+    };
+    if (!dry) {
+      this.lastSampleAt = now;
+      this.lastSampleCounts = { pSent: this.packetsSent, bSent: this.bytesSent, pRecv: st.packets, bRecv: st.bytes };
+    }
+    return out;
   }
 
   /** Per-call aggregates over the samples taken (averages over the samples that had a MOS). */
