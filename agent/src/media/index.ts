@@ -8,7 +8,7 @@
  *   ArrivalStats / JitterBufferModel / AudioLevelMeter — spacing, timestamp jumps, drift; playout
  *                                                 buffer model; dBov levels
  *   eModel / rFactor / mosFromR                 — ITU-T G.107
- *   G.711 codecs, the speech-like source, RTCP helpers, process-wide counters
+ *   G.711 and G.722 codecs, the speech-like source, RTCP helpers, process-wide counters
  */
 export { RtpSession, type DetailMetricValues, type MediaSummary, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
 export { ArrivalStats, type SpacingSummary } from "./arrival-stats.js";
@@ -19,9 +19,10 @@ export { buildSdp, negotiate, parseSdp, STATIC_PT, TELEPHONE_EVENT_PT, type Buil
 export { DTMF_EVENTS, DtmfDetector, DtmfSender, readTelephoneEvent, writeTelephoneEvent, type DtmfFrame, type DtmfOptions, type TelephoneEvent } from "./dtmf.js";
 export { DEFAULT_SRTP_SUITES, formatCrypto, generateSdesKey, isSrtpSuite, parseCrypto, SRTP_SUITES, SrtpTransform, type CryptoAttribute, type SdesKey, type SrtpSuite } from "./srtp.js";
 export { RtpReceiverStats, type IntervalCursor, type IntervalLoss } from "./rtp-stats.js";
-export { eModel, G107_DEFAULTS, mosFromR, mouthToEarMs, rFactor, type EModelParams, type EModelTerms, type RFactorInput } from "./emodel.js";
+export { CODEC_IMPAIRMENT, eModel, G107_DEFAULTS, mosFromR, mouthToEarMs, rFactor, type EModelParams, type EModelTerms, type RFactorInput } from "./emodel.js";
 export { alawDecode, alawEncode, decodeG711, encodeG711, ulawDecode, ulawEncode, type G711Law } from "./g711.js";
-export { copyFrame, FRAME_SAMPLES, generateSpeechLike, payloadLoop, SAMPLE_RATE, type G711Codec, type PayloadLoop } from "./source.js";
+export { copyFrame, FRAME_SAMPLES, generateSpeechLike, payloadLoop, SAMPLE_RATE, type G711Codec, type MediaCodec, type PayloadLoop } from "./source.js";
+export { G722_CLOCK_RATE, G722_SAMPLE_RATE, G722Decoder, G722Encoder } from "./g722.js";
 export { buildBye, buildRr, buildSdesCname, buildSr, msFromNtp, msToNtpShort, ntpFromMs, ntpMiddle32, ntpMiddle32FromMs, parseRtcp, rttMs, validRtcpCompound, type ParsedReport, type ReportBlock, type SenderInfo } from "./rtcp.js";
 export { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader, type RtpHeaderView } from "./rtp-packet.js";
 export { createMediaRateMeter, mediaCounters, type MediaRateMeter } from "./counters.js";

@@ -232,6 +232,29 @@ describe("RtpSession", () => {
     expect(a.sendDtmf("1")).toBe(0);
   });
 
+  it("carries G.722 on PT 9: 160-octet frames, timestamps in 8 kHz units, clean metrics", async () => {
+    const scheduler = new MediaScheduler();
+    const a = await RtpSession.open({ codec: "G722", codecs: ["G722", "PCMU"], scheduler });
+    const b = await RtpSession.open({ codec: "PCMU", codecs: ["PCMU", "G722"], scheduler });
+    open.push(a, b);
+    const ans = b.answer(a.offer());
+    if (!ans.ok) throw new Error(ans.reason);
+    expect(ans.sdp).toContain("m=audio " + b.localPort + " RTP/AVP 9 101");
+    a.applyAnswer(ans.sdp);
+    expect([a.codec, b.codec]).toEqual(["G722", "G722"]);
+    a.start();
+    b.start();
+    await sleep(1200);
+    const m = b.sample();
+    expect(m.packets_received).toBeGreaterThan(40);
+    expect(m.bytes_received).toBe(m.packets_received * 172);
+    expect(m.packets_lost).toBe(0);
+    // §A.8 jitter at the 8 kHz clock stays small only if the timestamps advance 160 per 20 ms.
+    expect(m.jitter_ms).toBeLessThan(10);
+    expect(b.detail().timestamp_jumps).toBe(0);
+    expect(m.mos).toBeGreaterThan(4.3);
+  });
+
   it("stop() is idempotent and leaves the scheduler empty", async () => {
     const scheduler = new MediaScheduler();
     const { a, b } = await pair(scheduler);

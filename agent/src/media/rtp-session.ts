@@ -68,7 +68,7 @@ import { randomBytes } from "node:crypto";
 import { mediaCounters } from "./counters.js";
 import { ArrivalStats } from "./arrival-stats.js";
 import { AudioLevelMeter } from "./audio-level.js";
-import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { CODEC_IMPAIRMENT, mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
 import { DEFAULT_JITTER_BUFFER, JitterBufferModel, type JitterBufferConfig } from "./jitter-buffer.js";
 import { buildBye, buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32FromMs, parseRtcp, rttMs, type ReportBlock } from "./rtcp.js";
 import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
@@ -77,9 +77,9 @@ import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./schedul
 import { DtmfDetector, DtmfSender, EVENT_PAYLOAD_BYTES, writeTelephoneEvent, type DtmfOptions } from "./dtmf.js";
 import { buildSdp, negotiate, STATIC_PT, TELEPHONE_EVENT_PT, type Direction, type NegotiationResult } from "./sdp.js";
 import { formatCrypto, generateSdesKey, SrtpTransform, type SdesKey, type SrtpSuite } from "./srtp.js";
-import { copyFrame, FRAME_SAMPLES, payloadLoop, type G711Codec, type PayloadLoop } from "./source.js";
+import { copyFrame, FRAME_SAMPLES, payloadLoop, type MediaCodec, type PayloadLoop } from "./source.js";
 
-export type { G711Codec } from "./source.js";
+export type { G711Codec, MediaCodec } from "./source.js";
 export { mediaCounters } from "./counters.js";
 
 export interface RtpSessionOptions {
@@ -90,9 +90,9 @@ export interface RtpSessionOptions {
   /** Even RTP port to bind (RTCP on port + 1); 0 or absent = ephemeral. */
   port?: number;
   /** Preferred codec (offered first). */
-  codec: G711Codec;
+  codec: MediaCodec;
   /** Codecs we accept in an offer/answer (default: [codec]). */
-  codecs?: readonly G711Codec[];
+  codecs?: readonly MediaCodec[];
   scheduler: MediaScheduler;
   /** Test shim: do not transmit every Nth RTP packet (simulated network loss). */
   dropEveryNth?: number;
@@ -112,7 +112,7 @@ export interface RemoteMedia {
   payloadType: number;
   /** Remote RTCP port (default port + 1). */
   rtcpPort?: number;
-  codec?: G711Codec;
+  codec?: MediaCodec;
 }
 
 export type SecondMetricValues = Record<
@@ -233,8 +233,8 @@ export class RtpSession implements ScheduledStream {
   readonly localRtcpPort: number;
   readonly ssrc: number;
   /** Codec in use (after negotiation; the preferred one before). */
-  codec: G711Codec;
-  readonly supported: readonly G711Codec[];
+  codec: MediaCodec;
+  readonly supported: readonly MediaCodec[];
   readonly stats = new RtpReceiverStats(8000);
   readonly arrival = new ArrivalStats(8000);
   readonly jitterBuffer: JitterBufferModel;
@@ -347,7 +347,7 @@ export class RtpSession implements ScheduledStream {
   // ---- SDP (MediaPort) -------------------------------------------------------------------
 
   /** Our SDP with the given codecs (default: all supported, preferred first). */
-  localSdp(codecs: readonly G711Codec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[]): string {
+  localSdp(codecs: readonly MediaCodec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[]): string {
     const c = crypto ?? (this.srtpSuites.length ? [...this.offerKeys()].map(([tag, k]) => formatCrypto(tag, k)) : undefined);
     return buildSdp({
       sessionId: this.sessionId,
@@ -377,7 +377,7 @@ export class RtpSession implements ScheduledStream {
     return this.srtp?.suite ?? null;
   }
 
-  private offerCodecs(): G711Codec[] {
+  private offerCodecs(): MediaCodec[] {
     return [this.codec, ...this.supported.filter((c) => c !== this.codec)];
   }
 
@@ -446,7 +446,9 @@ export class RtpSession implements ScheduledStream {
   start(remote?: RemoteMedia): void {
     if (this.stopped) return;
     if (remote) {
-      const codec = remote.codec ?? (remote.payloadType === STATIC_PT.PCMA ? "PCMA" : remote.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec);
+      const codec =
+        remote.codec ??
+        (remote.payloadType === STATIC_PT.PCMA ? "PCMA" : remote.payloadType === STATIC_PT.PCMU ? "PCMU" : remote.payloadType === STATIC_PT.G722 ? "G722" : this.codec);
       this.setRemote({ ...remote, codec }, this.remoteTelephoneEventPt >= 0 ? this.remoteTelephoneEventPt : undefined);
     }
     if (!this.remote) throw new Error("RtpSession.start: no remote media (negotiate first or pass one)");
@@ -673,8 +675,9 @@ export class RtpSession implements ScheduledStream {
       else {
         this.arrival.onPacket(st.lastExt, v.timestamp, now, v.marker);
         if (st.duplicates === dups) this.jitterBuffer.onPacket(v.timestamp, now); // a buffer drops duplicates
+        // Levels from G.711 only: decoding G.722 per packet would cost ~100× a table lookup.
         const law = v.payloadType === STATIC_PT.PCMA ? "PCMA" : v.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec;
-        this.level.onPayload(law, msg, v.payloadOffset, v.payloadLength);
+        if (law !== "G722") this.level.onPayload(law, msg, v.payloadOffset, v.payloadLength);
       }
     }
     // Symmetric RTP / comedia: answer to where the (validated) media comes from.
@@ -757,7 +760,8 @@ export class RtpSession implements ScheduledStream {
     let r = 0;
     let mos = 0;
     if (receivedNow > 0 || running) {
-      r = rFactor({ oneWayDelayMs: delay, packetLossPct: effLossPct });
+      const imp = CODEC_IMPAIRMENT[this.codec];
+      r = rFactor({ oneWayDelayMs: delay, packetLossPct: effLossPct, ie: imp.ie, bpl: imp.bpl });
       mos = mosFromR(r);
       const a = this.agg;
       a.n++;

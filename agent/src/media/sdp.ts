@@ -2,7 +2,8 @@
  * SDP for one audio stream: build an offer/answer (RFC 4566 §5, RFC 3264 §5–6), parse what a
  * peer sends (tolerating LF or CRLF, unknown lines ignored), and negotiate a G.711 codec.
  *
- * Static payload types per RFC 3551 §6 Table 4: PCMU = 0, PCMA = 8 (both 8000 Hz). DTMF is
+ * Static payload types per RFC 3551 §6 Table 4: PCMU = 0, PCMA = 8, G722 = 9 (all with an 8000 Hz
+ * RTP clock; G.722 samples at 16 kHz but RFC 3551 §4.5.2 keeps its clock at 8000). DTMF is
  * offered as telephone-event/8000 on dynamic PT 101 (RFC 4733 §7.1.1, `a=fmtp:101 0-16`).
  *
  * SRTP with SDES (RFC 4568): an offer with SRTP uses the RTP/SAVP profile (RFC 3711 §12) and one
@@ -10,10 +11,10 @@
  * the offerer's lines we can use (its preference) and echo its tag with our own key (§7.1.2).
  * Plain RTP/AVP and RTP/SAVP never mix: an SRTP-configured side refuses RTP/AVP and vice versa.
  */
-import type { G711Codec } from "./source.js";
+import type { MediaCodec } from "./source.js";
 import { parseCrypto, type CryptoAttribute, type SrtpSuite } from "./srtp.js";
 
-export const STATIC_PT: Readonly<Record<G711Codec, number>> = { PCMU: 0, PCMA: 8 };
+export const STATIC_PT: Readonly<Record<MediaCodec, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
 export const TELEPHONE_EVENT_PT = 101;
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
@@ -30,7 +31,7 @@ export interface BuildSdpOptions {
   /** RTP port (RTCP is implicitly port + 1, RFC 3550 §11). */
   port: number;
   /** Codecs in preference order; each appears in `m=` with its static PT and an `a=rtpmap`. */
-  codecs: readonly G711Codec[];
+  codecs: readonly MediaCodec[];
   /** Offer telephone-event/8000 (default true). */
   telephoneEvent?: boolean;
   /** Its PT (default 101; an answer echoes the offer's, RFC 3264 §6.1). */
@@ -159,7 +160,7 @@ export function parseSdp(text: string): ParsedSdp {
 export type NegotiationResult =
   | {
       ok: true;
-      codec: G711Codec;
+      codec: MediaCodec;
       payloadType: number;
       /** Remote RTP address and port (RTCP at port + 1). */
       address: string;
@@ -176,15 +177,16 @@ export type NegotiationResult =
   | { ok: false; reason: string };
 
 /** Which G.711 codec a payload type denotes in this media section (rtpmap wins over static PTs). */
-function codecOf(m: SdpMedia, pt: number): G711Codec | null {
+function codecOf(m: SdpMedia, pt: number): MediaCodec | null {
   const map = m.rtpmap.get(pt);
   if (map) {
     const name = map.encoding.toUpperCase();
     if (map.clockRate !== 8000 || (map.channels !== undefined && map.channels !== 1)) return null;
-    return name === "PCMU" || name === "PCMA" ? name : null;
+    return name === "PCMU" || name === "PCMA" || name === "G722" ? name : null;
   }
   if (pt === 0) return "PCMU";
   if (pt === 8) return "PCMA";
+  if (pt === 9) return "G722";
   return null;
 }
 
@@ -198,7 +200,7 @@ export interface NegotiateOptions {
   srtp?: readonly SrtpSuite[];
 }
 
-export function negotiate(remote: string | ParsedSdp, supported: readonly G711Codec[], opts: NegotiateOptions = {}): NegotiationResult {
+export function negotiate(remote: string | ParsedSdp, supported: readonly MediaCodec[], opts: NegotiateOptions = {}): NegotiationResult {
   const sdp = typeof remote === "string" ? parseSdp(remote) : remote;
   const audio = sdp.media.filter((m) => m.media === "audio");
   if (audio.length === 0) return { ok: false, reason: "no audio media in SDP" };
@@ -222,7 +224,7 @@ export function negotiate(remote: string | ParsedSdp, supported: readonly G711Co
   }
   const address = m.connectionAddress ?? sdp.connectionAddress;
   if (!address) return { ok: false, reason: "no connection address (c=)" };
-  let chosen: { codec: G711Codec; pt: number } | null = null;
+  let chosen: { codec: MediaCodec; pt: number } | null = null;
   for (const pt of m.payloadTypes) {
     const c = codecOf(m, pt);
     if (c && supported.includes(c)) {
