@@ -67,7 +67,7 @@ export const DETAIL_METRICS = [
   { key: "bytes_recv_rate_bps", label: "Receive bitrate", unit: "bit/s", category: "network", aggregate: "sum", better: "none",
     description: "Bits per second of RTP received (header + payload [+ SRTP tag], no UDP/IP) over the last sample interval." },
   { key: "duplicate_packets", label: "Duplicate packets", unit: "packets", category: "network", aggregate: "sum", better: "lower",
-    description: "Cumulative packets whose extended sequence number was already received (within the last 1,024)." },
+    description: "Cumulative packets whose extended sequence number was already received (within the last 1,024); with SRTP, the authenticated packets its replay check (RFC 3711 §3.3.2, 64-packet window) dropped." },
   { key: "out_of_order_packets", label: "Out-of-order packets", unit: "packets", category: "network", aggregate: "sum", better: "lower",
     description: "Cumulative packets arriving below the highest sequence number received so far, not duplicates (reordered)." },
   { key: "sequence_number_resets", label: "Sequence resets", unit: "events", category: "network", aggregate: "sum", better: "lower",

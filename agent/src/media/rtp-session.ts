@@ -618,9 +618,11 @@ export class RtpSession implements ScheduledStream {
         mediaCounters.malformed++;
         return;
       }
+      const failuresBefore = this.srtp.failures;
       const plain = this.srtp.unprotectRtp(datagram);
       if (!plain) {
-        mediaCounters.srtpDecryptFailures++;
+        // A replay (RFC 3711 §3.3.2) authenticated fine: it is a duplicate, not a failure.
+        if (this.srtp.failures !== failuresBefore) mediaCounters.srtpDecryptFailures++;
         return;
       }
       msg = plain;
@@ -812,7 +814,8 @@ export class RtpSession implements ScheduledStream {
       packets_recv_rate_ps: rate(st.packets - c.pRecv),
       bytes_sent_rate_bps: rate((this.bytesSent - c.bSent) * 8),
       bytes_recv_rate_bps: rate((st.bytes - c.bRecv) * 8),
-      duplicate_packets: st.duplicates,
+      // With SRTP, duplicates are dropped by the replay check before the statistics see them.
+      duplicate_packets: st.duplicates + (this.srtp?.replayed ?? 0),
       out_of_order_packets: st.outOfOrder,
       sequence_number_resets: st.seqResets,
       sequence_number_gaps: dry ? 0 : st.takeLargestGap(),

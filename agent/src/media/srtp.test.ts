@@ -88,3 +88,28 @@ describe("a=crypto (RFC 4568 §9.1)", () => {
       expect(parseCrypto(bad)).toBeNull();
   });
 });
+
+describe("replay protection (RFC 3711 §3.3.2)", () => {
+  const packet = (seq: number) => {
+    const b = Buffer.from(RTP_PLAIN);
+    b.writeUInt16BE(seq, 2);
+    return b;
+  };
+  it("drops an authenticated packet seen before, and one older than the 64-packet window", () => {
+    const a = generateSdesKey("AES_CM_128_HMAC_SHA1_80");
+    const b = generateSdesKey("AES_CM_128_HMAC_SHA1_80");
+    const tx = new SrtpTransform(a, b);
+    const rx = new SrtpTransform(b, a);
+    const wire = Array.from({ length: 200 }, (_, i) => tx.protectRtp(packet(65500 + i >= 65536 ? i - 36 : 65500 + i))); // crosses the wrap
+    expect(rx.unprotectRtp(wire[0]!)).not.toBeNull();
+    expect(rx.unprotectRtp(wire[2]!)).not.toBeNull();
+    expect(rx.unprotectRtp(wire[1]!)).not.toBeNull(); // reordered, inside the window: fine
+    expect(rx.unprotectRtp(wire[2]!)).toBeNull(); // replay
+    for (let i = 3; i < 150; i++) expect(rx.unprotectRtp(wire[i]!)).not.toBeNull(); // across seq 65535 → 0 (ROC 1)
+    expect(rx.unprotectRtp(wire[149]!)).toBeNull(); // replay after the wrap
+    expect(rx.unprotectRtp(wire[60]!)).toBeNull(); // 89 behind: outside the window
+    expect(rx.unprotectRtp(wire[100]!)).toBeNull(); // inside the window, already seen
+    expect(rx.replayed).toBe(4);
+    expect(rx.failures).toBe(0);
+  });
+});

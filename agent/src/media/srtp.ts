@@ -15,8 +15,10 @@
  * Not supported (an `a=crypto` line using them is skipped, so negotiation may fail with a reason):
  * MKI (RFC 4568 §6.1: the MKI would be carried in every packet; werift has none), several keys per
  * line, session parameters other than WSH (UNENCRYPTED_*, UNAUTHENTICATED_SRTP, KDR ≠ 0, FEC_*).
- * werift keeps no replay list (RFC 3711 §3.3.2), so a replayed packet is accepted and shows up as a
- * duplicate in the receiver statistics rather than as a failure.
+ * werift keeps no replay list, so this transform does (RFC 3711 §3.3.2): a sliding window of
+ * REPLAY_WINDOW packet indices (ROC·2^16 + SEQ, the ROC as werift estimated it) per SSRC, updated
+ * only after a packet authenticated; a packet at or below the window's left edge, or already
+ * marked in it, is dropped and counted in `replayed` (a network duplicate looks the same).
  *
  * Failures never throw out of `unprotect*`: they return null and count in `failures`.
  */
@@ -103,6 +105,11 @@ export function parseCrypto(value: string): CryptoAttribute | null {
   return { tag: Number(tagText), suite, key: raw.subarray(0, info.keyLength), salt: raw.subarray(info.keyLength) };
 }
 
+/** RFC 3711 §3.3.2: the replay window must hold at least 64 indices. */
+export const REPLAY_WINDOW = 64;
+/** SSRCs whose replay state is kept (a bound against a peer cycling SSRCs). */
+const MAX_REPLAY_SSRCS = 16;
+
 /** werift's CM cipher exposes the HMAC it uses; typed structurally because the class is not exported. */
 interface TagCipher {
   generateSrtpAuthTag(roc: number, ...buffers: Buffer[]): Buffer;
@@ -125,6 +132,10 @@ export class SrtpTransform {
   private readonly srtcp: SrtcpSession;
   /** Packets that failed authentication or decryption (RTP and RTCP). */
   failures = 0;
+  /** Authenticated RTP packets dropped as replays (§3.3.2). */
+  replayed = 0;
+  /** Per SSRC: highest index accepted, and slot k holds the last accepted index ≡ k (mod window). */
+  private readonly replay = new Map<number, { top: number; seen: Float64Array }>();
 
   constructor(local: SdesKey, remote: SdesKey) {
     if (local.suite !== remote.suite) throw new Error(`SRTP suites differ: ${local.suite} / ${remote.suite}`);
@@ -154,14 +165,44 @@ export class SrtpTransform {
 
   /** The plaintext RTP packet, or null (counted) when it does not authenticate or is malformed. */
   unprotectRtp(pkt: Buffer): Buffer | null {
+    let plain: Buffer | null = null;
     try {
       const input = this.info.srtpTag < this.info.weriftTag ? this.expandShortTag(pkt) : pkt;
-      if (input) return this.srtp.decrypt(input);
+      if (input) plain = this.srtp.decrypt(input);
     } catch {
       /* SrtpAuthenticationError or a parse error: counted below */
     }
-    this.failures++;
-    return null;
+    if (!plain) {
+      this.failures++;
+      return null;
+    }
+    const ssrc = plain.readUInt32BE(8);
+    const state = (this.srtp.remoteContext.srtpSSRCStates as Record<number, RocState | undefined>)[ssrc];
+    const index = (state?.rolloverCounter ?? 0) * 65536 + plain.readUInt16BE(2);
+    if (!this.acceptIndex(ssrc, index)) {
+      this.replayed++;
+      return null;
+    }
+    return plain;
+  }
+
+  /**
+   * §3.3.2 replay check and window update for an authenticated packet: accepted if newer than the
+   * highest index so far, or within REPLAY_WINDOW below it and not seen (its slot does not hold it;
+   * a slot can only hold a newer index once this one has left the window).
+   */
+  private acceptIndex(ssrc: number, index: number): boolean {
+    let w = this.replay.get(ssrc);
+    if (!w) {
+      if (this.replay.size >= MAX_REPLAY_SSRCS) this.replay.delete(this.replay.keys().next().value!);
+      w = { top: index, seen: new Float64Array(REPLAY_WINDOW).fill(Number.NaN) };
+      this.replay.set(ssrc, w);
+    } else if (index <= w.top - REPLAY_WINDOW) return false; // too old to tell: treated as a replay
+    const slot = index % REPLAY_WINDOW;
+    if (w.seen[slot] === index) return false;
+    w.seen[slot] = index;
+    if (index > w.top) w.top = index;
+    return true;
   }
 
   /** SRTCP compound for a plaintext RTCP compound (RFC 3711 §3.4; E flag set, 80-bit or GCM tag). */
