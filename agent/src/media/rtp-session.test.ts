@@ -88,6 +88,8 @@ describe("RtpSession", () => {
     await sleep(1000);
     b.sample();
     const d = b.detail();
+    expect(b.summary()).toMatchObject({ samples: 2, jitterBufferLate: 0, effectiveLossAvg: 0, timestampJumps: 0, ssrcSwitches: 0 });
+    expect(b.summary().jitterBufferDelayMsAvg).toBeGreaterThanOrEqual(40);
     // Exactly the documented keys, no more, no less (protocol/metrics.ts).
     expect(Object.keys(d).sort()).toEqual([...DETAIL_METRIC_KEYS].sort());
     expect(Object.keys(b.sample()).sort()).toEqual([...SECOND_METRIC_KEYS].sort());
@@ -195,7 +197,19 @@ describe("RtpSession", () => {
 
   it("sends RFC 4733 digits with the negotiated PT in place of audio; the peer detects them once", async () => {
     const scheduler = new MediaScheduler();
-    const { a, b } = await pair(scheduler);
+    const heard: string[] = [];
+    const a = await RtpSession.open({ localAddress: "127.0.0.1", codec: "PCMU", codecs: ["PCMU", "PCMA"], scheduler });
+    const b = await RtpSession.open({
+      localAddress: "127.0.0.1",
+      codec: "PCMA",
+      codecs: ["PCMA", "PCMU"],
+      scheduler,
+      onDtmf: (d) => {
+        heard.push(d);
+        throw new Error("a listener's bug"); // must not break the receive path
+      },
+    });
+    open.push(a, b);
     // The offer declares telephone-event on PT 96: B's answer echoes it (RFC 3264 §6.1) and A
     // must send its events with 96, which is then the only event PT B recognises.
     const offer = a.offer().replace(/ 101\r\n/, " 96\r\n").replace(/a=(rtpmap|fmtp):101/g, "a=$1:96");
@@ -215,6 +229,7 @@ describe("RtpSession", () => {
     expect(ma.dtmf_digits_sent).toBe(3);
     expect(mb.dtmf_digits_received).toBe(3);
     expect(b.receivedDigits).toBe("12#");
+    expect(heard).toEqual(["1", "2", "#"]);
     expect(a.receivedDigits).toBe("9");
     expect(mb.dtmf_digits_sent).toBe(1);
     // Events share the sequence space (no loss) and do not disturb jitter.

@@ -104,6 +104,8 @@ export interface RtpSessionOptions {
   srtp?: readonly SrtpSuite[];
   /** The modelled playout buffer behind MOS (default adaptive, jitter-buffer.ts). */
   jitterBuffer?: JitterBufferConfig;
+  /** Called once per RFC 4733 digit received (a "DTMF received" scenario trigger); must not throw. */
+  onDtmf?: (digit: string) => void;
 }
 
 export interface RemoteMedia {
@@ -183,6 +185,12 @@ export interface MediaSummary {
   srtpDecryptFailures: number;
   dtmfDigitsSent: number;
   dtmfDigitsReceived: number;
+  /** Mean of the per-second effective loss (network + late discards) that fed MOS, %. */
+  effectiveLossAvg: number;
+  jitterBufferLate: number;
+  jitterBufferDelayMsAvg: number;
+  timestampJumps: number;
+  ssrcSwitches: number;
 }
 
 
@@ -253,6 +261,7 @@ export class RtpSession implements ScheduledStream {
   private readonly eventRing: Buffer[];
   private readonly dtmfTx = new DtmfSender(FRAME_SAMPLES, 8000);
   private readonly dtmfRx = new DtmfDetector();
+  private readonly onDtmf: ((digit: string) => void) | undefined;
   /** RTP timestamp of the DTMF event being sent (§2.5.1.2: fixed for the whole event). */
   private dtmfEventTs = 0;
   private readonly view = newRtpHeaderView();
@@ -303,7 +312,7 @@ export class RtpSession implements ScheduledStream {
   // RTCP reports from the peer: arrival of the last one and the latest interval
   private lastReportAt = -1;
   private reportIntervalMs = 0;
-  private agg = { n: 0, mos: 0, mosMin: 5, r: 0, jitter: 0, jitterMax: 0, rttN: 0, rtt: 0, rttMax: 0, loss: 0 };
+  private agg = { n: 0, mos: 0, mosMin: 5, r: 0, jitter: 0, jitterMax: 0, rttN: 0, rtt: 0, rttMax: 0, loss: 0, effLoss: 0, jbDelay: 0 };
 
   private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket) {
     this.localAddress = opts.localAddress ?? "127.0.0.1";
@@ -317,6 +326,7 @@ export class RtpSession implements ScheduledStream {
     this.scheduler = opts.scheduler;
     this.clock = opts.clock ?? defaultClock;
     this.srtpSuites = opts.srtp ?? [];
+    this.onDtmf = opts.onDtmf;
     this.jitterBuffer = new JitterBufferModel(opts.jitterBuffer ?? DEFAULT_JITTER_BUFFER, 8000);
     this.dropEveryNth = opts.dropEveryNth && opts.dropEveryNth > 0 ? Math.floor(opts.dropEveryNth) : 0;
     const rnd = randomBytes(12);
@@ -673,7 +683,16 @@ export class RtpSession implements ScheduledStream {
       this.jitterBuffer.reset();
     }
     if (accepted) {
-      if (isEvent) this.dtmfRx.onPacket(msg, v.payloadOffset, v.payloadLength, v.timestamp);
+      if (isEvent) {
+        const digit = this.dtmfRx.onPacket(msg, v.payloadOffset, v.payloadLength, v.timestamp);
+        if (digit && this.onDtmf) {
+          try {
+            this.onDtmf(digit);
+          } catch {
+            // A listener's bug must not break the receive path.
+          }
+        }
+      }
       else {
         this.arrival.onPacket(st.lastExt, v.timestamp, now, v.marker);
         if (st.duplicates === dups) this.jitterBuffer.onPacket(v.timestamp, now); // a buffer drops duplicates
@@ -773,6 +792,8 @@ export class RtpSession implements ScheduledStream {
       a.jitter += jitter;
       a.jitterMax = Math.max(a.jitterMax, jitter);
       a.loss += lossPct;
+      a.effLoss += effLossPct;
+      a.jbDelay += jb.currentDelayMs;
       if (this.rtt !== null) {
         a.rttN++;
         a.rtt += this.rtt;
@@ -869,6 +890,11 @@ export class RtpSession implements ScheduledStream {
       srtpDecryptFailures: this.srtpDecryptFailures,
       dtmfDigitsSent: this.dtmfTx.digitsSent,
       dtmfDigitsReceived: this.dtmfRx.digitsReceived,
+      effectiveLossAvg: a.n ? a.effLoss / n : 0,
+      jitterBufferLate: this.jitterBuffer.late,
+      jitterBufferDelayMsAvg: a.n ? a.jbDelay / n : 0,
+      timestampJumps: this.arrival.timestampJumps,
+      ssrcSwitches: this.stats.ssrcChanges,
     };
   }
 }
