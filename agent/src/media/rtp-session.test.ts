@@ -238,6 +238,39 @@ describe("RtpSession", () => {
     expect(b.unknownPayloadType).toBe(0);
   });
 
+  it("on the wire: one timestamp per event, marker first, growing duration, three E packets, audio suppressed", async () => {
+    const scheduler = new MediaScheduler();
+    const a = await RtpSession.open({ codec: "PCMU", scheduler });
+    open.push(a);
+    const sniffer = createSocket("udp4");
+    const pkts: Buffer[] = [];
+    sniffer.on("message", (m) => pkts.push(Buffer.from(m)));
+    await new Promise<void>((r) => sniffer.bind(0, "127.0.0.1", r));
+    try {
+      a.answer(`v=0\nc=IN IP4 127.0.0.1\nm=audio ${sniffer.address().port} RTP/AVP 0 110\na=rtpmap:110 telephone-event/8000\n`);
+      a.start();
+      await sleep(100);
+      expect(a.sendDtmf("7", { toneMs: 100, gapMs: 0 })).toBe(1);
+      await sleep(400);
+    } finally {
+      sniffer.close();
+    }
+    const i0 = pkts.findIndex((p) => (p[1]! & 0x7f) === 110);
+    const ev = pkts.slice(i0, i0 + 7);
+    expect(ev.map((p) => p[1]! & 0x7f)).toEqual([110, 110, 110, 110, 110, 110, 110]);
+    expect(ev.map((p) => p[1]! >> 7)).toEqual([1, 0, 0, 0, 0, 0, 0]); // marker on the first only
+    expect(new Set(ev.map((p) => p.readUInt32BE(4))).size).toBe(1); // one timestamp
+    expect(ev.map((p) => p[12])).toEqual([7, 7, 7, 7, 7, 7, 7]);
+    expect(ev.map((p) => p[13]! >> 7)).toEqual([0, 0, 0, 0, 1, 1, 1]); // E bit, three times
+    expect(ev.map((p) => p.readUInt16BE(14))).toEqual([160, 320, 480, 640, 800, 800, 800]);
+    const seqs = pkts.slice(i0 - 1, i0 + 8).map((p) => p.readUInt16BE(2));
+    for (let k = 1; k < seqs.length; k++) expect((seqs[k]! - seqs[k - 1]!) & 0xffff).toBe(1); // no gaps
+    expect(pkts[i0 + 7]![1]! & 0x7f).toBe(0); // audio resumes
+    // The audio after the event carries the timestamp of its own sampling instant (8 frames on,
+    // more if the scheduler had to skip frames under load).
+    expect((pkts[i0 + 7]!.readUInt32BE(4) - pkts[i0 - 1]!.readUInt32BE(4)) >>> 0).toBeGreaterThanOrEqual(8 * 160);
+  });
+
   it("sendDtmf returns 0 when the peer did not negotiate telephone-event", async () => {
     const scheduler = new MediaScheduler();
     const { a, b } = await pair(scheduler);
