@@ -7,21 +7,21 @@
  *    0                   1                   2                   3
  *   |     event     |E|R| volume    |          duration             |
  *
- * Sending (§2.5.1): every packet of one event carries the same RTP timestamp (the event's start);
+ * Sending (§2.5.1, RFC 4733): every packet of one event carries the same RTP timestamp (the event's start);
  * the first has the marker bit set (§2.5.1.2); the duration grows by one packet interval per packet
  * (§2.5.1.2); the final packet has the E bit and is sent three times with the same duration
- * (§2.5.1.4: "the final packet SHOULD be retransmitted ... three packets in total"); audio is
+ * (§2.5.1.4: the final packet is sent three times in total, at the update interval); audio is
  * suppressed for the event (the session sends event packets in the audio's place). Events here are
  * at most MAX_EVENT_MS long, so the 16-bit duration never needs §2.5.1.3 segmentation.
  *
  * Detecting (§2.5.2): an event is identified by its RTP timestamp; the first packet seen with a new
  * timestamp reports the digit (even when its start packets were lost and only an end packet
  * arrives), retransmissions and later updates of the same timestamp are not counted again, and a
- * packet older than the current event (reordered, §2.5.2.1) is ignored. Payloads shorter than 4
+ * packet older than the current event (reordered) is ignored. Payloads shorter than 4
  * octets or with an event code above 15 are counted as malformed and never throw.
  */
 
-/** DTMF events 0–15 in code order (§3.2, Table 3). */
+/** DTMF events 0–15 in code order (§3: 0–9, *, #, A–D). */
 export const DTMF_EVENTS = "0123456789*#ABCD";
 /** RFC 4733 §2.3: payload length of one event (no redundancy). */
 export const EVENT_PAYLOAD_BYTES = 4;

@@ -1,20 +1,22 @@
 /**
  * ITU-T G.722 (09/2012) 7 kHz audio coding within 64 kbit/s: sub-band ADPCM, 64 kbit/s mode
- * (mode 1: 6 bits for the lower sub-band, 2 for the higher), integer arithmetic as the
- * Recommendation's block descriptions (§3 encoder, §4 decoder, §6 computational details):
+ * (mode 1: 6 bits for the lower sub-band, 2 for the higher), in the integer arithmetic of the
+ * Recommendation's computational details, block by block under its block names (encoder and
+ * decoder principles in its clauses 3 and 4, computational details after them; table and clause
+ * numbers are not repeated below, the block names are the stable reference):
  *
- *  - Transmit QMF (§3.2): 24-tap quadrature mirror filter pair splits the 16 kHz input into a lower
- *    and a higher sub-band at 8 kHz each (coefficients h0…h11, Table 4/G.722, symmetric).
- *  - Lower sub-band ADPCM (§3.3–3.6): SUBTRA, QUANTL (60-level quantiser, 6 bits), INVQAL (the
+ *  - Transmit QMF: 24-tap quadrature mirror filter pair splits the 16 kHz input into a lower
+ *    and a higher sub-band at 8 kHz each (coefficients h0…h11, the other twelve by symmetry).
+ *  - Lower sub-band ADPCM: SUBTRA, QUANTL (60-level quantiser, 6 bits), INVQAL (the
  *    4-bit "core" inverse quantiser feeding the predictor, so 56/48 kbit/s decoders stay in step),
  *    LOGSCL/SCALEL (log-domain scale factor), and block 4 (adaptive predictor: two poles, six zeros;
  *    RECONS, PARREC, UPPOL1/2, UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC).
- *  - Higher sub-band ADPCM (§3.3–3.6): SUBTRA, QUANTH (4 levels, 2 bits), INVQAH, LOGSCH/SCALEH,
+ *  - Higher sub-band ADPCM: SUBTRA, QUANTH (4 levels, 2 bits), INVQAH, LOGSCH/SCALEH,
  *    block 4.
- *  - Decoder (§4): INVQBL (6-bit inverse quantiser for the output), RECONS and LIMIT per band, the
- *    same adaptation as the encoder, receive QMF (§4.4).
+ *  - Decoder: INVQBL (6-bit inverse quantiser for the output), RECONS and LIMIT per band, the
+ *    same adaptation as the encoder, receive QMF.
  *
- * A code octet is `ihigh << 6 | ilow` (Figure 2/G.722: I_H in the two most significant bits), and
+ * A code octet is `ihigh << 6 | ilow` (I_H in the two most significant bits), and
  * RTP carries the octets in order (RFC 3551 §4.5.2). Two input samples (16 kHz) make one octet; a
  * 20 ms frame is 320 samples → 160 octets, and the RTP clock runs at 8000 Hz although the audio is
  * sampled at 16000 Hz (RFC 3551 §4.5.2: an error in RFC 1890, kept for compatibility).
@@ -27,31 +29,31 @@
 export const G722_CLOCK_RATE = 8000;
 export const G722_SAMPLE_RATE = 16000;
 
-/** QMF coefficients h0…h11 (Table 4/G.722, the other 12 by symmetry), ×2^13 scaled integers. */
+/** QMF coefficients h0…h11 (the other 12 by symmetry), as scaled integers. */
 const QMF = [3, -11, 12, 32, -210, 951, 3876, -805, 362, -156, 53, -11];
 
-/** QUANTL decision levels (Table 6/G.722, ×det/4096), for magnitude classes 1…29. */
+/** QUANTL decision levels (×det/4096), for magnitude classes 1…29. */
 const Q6 = [0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714, 786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 0, 0];
-/** 6-bit lower-band codes for negative / positive differences by magnitude class (Table 6/G.722). */
+/** 6-bit lower-band codes for negative / positive differences by magnitude class. */
 const ILN = [0, 63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 0];
 const ILP = [0, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 0];
-/** Log scale factor multipliers W_L for the 4-bit core (Table 7/G.722) and its code mapping RIL → index. */
+/** Log scale factor multipliers W_L for the 4-bit core and its code mapping RIL → index. */
 const WL = [-60, -30, 58, 172, 334, 538, 1198, 3042];
 const RL42 = [0, 7, 6, 5, 4, 3, 2, 1, 7, 6, 5, 4, 3, 2, 1, 0];
-/** Inverse log base-2 table for SCALEL/SCALEH (§6.2.1.4). */
+/** Inverse log base-2 table for SCALEL/SCALEH. */
 const ILB = [
   2048, 2093, 2139, 2186, 2233, 2282, 2332, 2383, 2435, 2489, 2543, 2599, 2656, 2714, 2774, 2834, 2896, 2960, 3025, 3091, 3158, 3228, 3298, 3371,
   3444, 3520, 3597, 3676, 3756, 3838, 3922, 4008,
 ];
-/** 4-bit core inverse quantiser outputs QQ4 (Table 7/G.722). */
+/** 4-bit core inverse quantiser outputs QQ4. */
 const QM4 = [0, -20456, -12896, -8968, -6288, -4240, -2584, -1200, 20456, 12896, 8968, 6288, 4240, 2584, 1200, 0];
-/** 6-bit inverse quantiser outputs QQ6 for the decoder's output in mode 1 (Table 6/G.722). */
+/** 6-bit inverse quantiser outputs QQ6 for the decoder's output in mode 1. */
 const QM6 = [
   -136, -136, -136, -136, -24808, -21904, -19008, -16704, -14984, -13512, -12280, -11192, -10232, -9360, -8576, -7856, -7192, -6576, -6000, -5456, -4944,
   -4464, -4008, -3576, -3168, -2776, -2400, -2032, -1688, -1360, -1040, -728, 24808, 21904, 19008, 16704, 14984, 13512, 12280, 11192, 10232, 9360, 8576,
   7856, 7192, 6576, 6000, 5456, 4944, 4464, 4008, 3576, 3168, 2776, 2400, 2032, 1688, 1360, 1040, 728, 432, 136, -432, -136,
 ];
-/** Higher band: QUANTH codes, QQ2 outputs, W_H multipliers and mapping (Table 8–9/G.722). */
+/** Higher band: QUANTH codes, QQ2 outputs, W_H multipliers and mapping. */
 const IHN = [0, 1, 0];
 const IHP = [0, 3, 2];
 const QM2 = [-7408, -1616, 7408, 1616];
@@ -60,7 +62,7 @@ const RH2 = [2, 1, 2, 1];
 
 const sat16 = (x: number): number => (x > 32767 ? 32767 : x < -32768 ? -32768 : x);
 
-/** The state of one sub-band's adaptive predictor and scale factor (§6.2). */
+/** The state of one sub-band's adaptive predictor and scale factor. */
 class Band {
   /** Predictor output s, zero-section output sz, pole-section output sp. */
   s = 0;
@@ -83,7 +85,7 @@ class Band {
     this.det = det;
   }
 
-  /** LOGSCL/LOGSCH then SCALEL/SCALEH (§6.2.1.3–6.2.1.4): `limit` 18432 / 22528, `shift` 8 / 10. */
+  /** LOGSCL/LOGSCH then SCALEL/SCALEH: `limit` 18432 / 22528, `shift` 8 / 10. */
   scale(w: number, limit: number, shift: number): void {
     let nb = ((this.nb * 127) >> 7) + w;
     if (nb < 0) nb = 0;
@@ -95,7 +97,7 @@ class Band {
     this.det = wd3 << 2;
   }
 
-  /** Block 4 (§6.2.2): reconstruct, adapt the predictor with difference `d`, predict the next sample. */
+  /** Block 4: reconstruct, adapt the predictor with difference `d`, predict the next sample. */
   adapt(dq: number): void {
     const { r, p, d, a, b, ap, bp } = this;
     // RECONS, PARREC
@@ -164,7 +166,7 @@ export class G722Encoder {
     const hi = this.high;
     const n = Math.min(pcm.length >> 1, out.length);
     for (let j = 0; j < n; j++) {
-      // Transmit QMF (§3.2): shift two samples in, keep every other output.
+      // Transmit QMF: shift two samples in, keep every other output.
       x.copyWithin(0, 2);
       x[22] = pcm[2 * j]!;
       x[23] = pcm[2 * j + 1]!;
@@ -177,7 +179,7 @@ export class G722Encoder {
       const xlow = (sumEven + sumOdd) >> 14;
       const xhigh = (sumEven - sumOdd) >> 14;
 
-      // Lower band. SUBTRA, QUANTL (§6.2.1.1): find the magnitude class of el against det.
+      // Lower band. SUBTRA, QUANTL: find the magnitude class of el against det.
       const el = sat16(xlow - lo.s);
       const wdl = el >= 0 ? el : -(el + 1);
       let i = 1;
@@ -222,7 +224,7 @@ export class G722Decoder {
       const ilow = code & 0x3f;
       const ihigh = (code >> 6) & 0x03;
 
-      // Lower band. INVQBL (6 bits) for the output, RECONS, LIMIT (§4.2).
+      // Lower band. INVQBL (6 bits) for the output, RECONS, LIMIT.
       let rlow = lo.s + ((lo.det * QM6[ilow]!) >> 15);
       if (rlow > 16383) rlow = 16383;
       else if (rlow < -16384) rlow = -16384;
@@ -240,7 +242,7 @@ export class G722Decoder {
       hi.scale(WH[RH2[ihigh]!]!, 22528, 10);
       hi.adapt(dhigh);
 
-      // Receive QMF (§4.4): two output samples per pair of sub-band samples.
+      // Receive QMF: two output samples per pair of sub-band samples.
       x.copyWithin(0, 2);
       x[22] = rlow + rhigh;
       x[23] = rlow - rhigh;
