@@ -40,7 +40,7 @@ export const SECOND_METRICS = [
   { key: "bytes_received", label: "Bytes received", unit: "bytes", category: "network", aggregate: "sum", better: "none",
     description: "Cumulative RTP bytes received (RTP header + payload, plus the SRTP tag with SRTP; no UDP/IP)." },
   { key: "srtp_decrypt_failures", label: "SRTP decrypt failures", unit: "packets", category: "quality", aggregate: "sum", better: "lower",
-    description: "Cumulative SRTP/SRTCP packets dropped because authentication or decryption failed (RFC 3711 §3.3 step 5; wrong key, tampering, corruption). 0 without SRTP." },
+    description: "Cumulative SRTP/SRTCP packets dropped because authentication or decryption failed (RFC 3711 §3.3; wrong key, tampering, corruption). 0 without SRTP." },
   { key: "dtmf_digits_sent", label: "DTMF digits sent", unit: "digits", category: "quality", aggregate: "sum", better: "none",
     description: "Cumulative RFC 4733 telephone-event digits sent (counted once the third end packet, E bit set, went out; §2.5.1.4)." },
   { key: "dtmf_digits_received", label: "DTMF digits received", unit: "digits", category: "quality", aggregate: "sum", better: "none",

@@ -12,7 +12,7 @@ export const mediaCounters = {
   /** Frames the scheduler could not send in time (catch-up skipped them). */
   skippedFrames: 0,
   sendErrors: 0,
-  /** SRTP/SRTCP packets that failed authentication or decryption (RFC 3711 §3.3 step 5). */
+  /** SRTP/SRTCP packets that failed authentication or decryption (RFC 3711 §3.3). */
   srtpDecryptFailures: 0,
 };
 

@@ -6,7 +6,7 @@
  * RTP clock; G.722 samples at 16 kHz but RFC 3551 §4.5.2 keeps its clock at 8000). DTMF is
  * offered as telephone-event/8000 on dynamic PT 101 (RFC 4733 §7.1.1, `a=fmtp:101 0-16`).
  *
- * SRTP with SDES (RFC 4568): an offer with SRTP uses the RTP/SAVP profile (RFC 3711 §12) and one
+ * SRTP with SDES (RFC 4568): an offer with SRTP uses the RTP/SAVP profile (RFC 3711) and one
  * `a=crypto` line per suite we accept, in preference order (§7.1.1). Answering, we take the first of
  * the offerer's lines we can use (its preference) and echo its tag with our own key (§7.1.2).
  * Plain RTP/AVP and RTP/SAVP never mix: an SRTP-configured side refuses RTP/AVP and vice versa.
@@ -18,7 +18,7 @@ export const STATIC_PT: Readonly<Record<MediaCodec, number>> = { PCMU: 0, PCMA: 
 export const TELEPHONE_EVENT_PT = 101;
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
-/** Transport protocols of `m=` we speak (RFC 3551 §1, RFC 3711 §12). */
+/** Transport protocols of `m=` we speak (RTP/AVP: RFC 3551; RTP/SAVP: RFC 3711). */
 export type MediaProto = "RTP/AVP" | "RTP/SAVP";
 
 export interface BuildSdpOptions {

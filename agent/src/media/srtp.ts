@@ -3,7 +3,7 @@
  * transform that protects outgoing RTP/RTCP and unprotects incoming packets with werift's
  * SrtpSession / SrtcpSession. No cryptography is written here.
  *
- * Suites (RFC 4568 §6.2, RFC 7714 §14.2):
+ * Suites (RFC 4568 §6.2; AEAD_AES_128_GCM for SDES from RFC 7714):
  *  - AES_CM_128_HMAC_SHA1_80 — werift profile 1 (the default).
  *  - AES_CM_128_HMAC_SHA1_32 — werift has no such profile, but the suite differs from _80 only in the
  *    SRTP tag length (RFC 4568 §6.2.2: SRTP tag 32 bits, SRTCP tag still 80 bits), and RFC 3711 §4.2
@@ -27,7 +27,7 @@ import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, R
 
 export const SRTP_SUITES = ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AEAD_AES_128_GCM"] as const;
 export type SrtpSuite = (typeof SRTP_SUITES)[number];
-/** What we offer when SDES is on and no list is given: _80 first (RFC 4568 §6.2.1 "default"). */
+/** What we offer when SDES is on and no list is given: _80 first (the most widely supported suite). */
 export const DEFAULT_SRTP_SUITES: readonly SrtpSuite[] = SRTP_SUITES;
 
 interface SuiteInfo {
@@ -41,7 +41,7 @@ interface SuiteInfo {
   weriftTag: number;
 }
 
-/** RFC 4568 §6.2.1–6.2.2 (CM, 128-bit key, 112-bit salt) and RFC 7714 §12 (GCM, 96-bit salt). */
+/** RFC 4568 §6.2.1–6.2.2 (CM, 128-bit key, 112-bit salt) and RFC 7714 (GCM, 96-bit salt). */
 const SUITE_INFO: Readonly<Record<SrtpSuite, SuiteInfo>> = {
   AES_CM_128_HMAC_SHA1_80: { profile: ProtectionProfileAes128CmHmacSha1_80, keyLength: 16, saltLength: 14, srtpTag: 10, weriftTag: 10 },
   AES_CM_128_HMAC_SHA1_32: { profile: ProtectionProfileAes128CmHmacSha1_80, keyLength: 16, saltLength: 14, srtpTag: 4, weriftTag: 10 },
@@ -65,7 +65,7 @@ export interface CryptoAttribute extends SdesKey {
   tag: number;
 }
 
-/** A fresh random master key and salt (RFC 4568 §6.1: the key is chosen by each sender). */
+/** A fresh random master key and salt (in SDES each side announces the key it sends with). */
 export function generateSdesKey(suite: SrtpSuite): SdesKey {
   const i = SUITE_INFO[suite];
   const raw = randomBytes(i.keyLength + i.saltLength);
@@ -96,7 +96,7 @@ export function parseCrypto(value: string): CryptoAttribute | null {
   for (const f of fields.slice(1)) if (f.includes(":")) return null; // MKI:length (§6.1)
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return null;
   for (const p of sessionParams) {
-    // WSH (window size hint, §6.3.7) is only a hint; anything else changes the transform.
+    // WSH (window size hint, §6.3) is only a hint; anything else changes the transform.
     if (!/^WSH=\d+$/.test(p)) return null;
   }
   const info = SUITE_INFO[suite];
@@ -123,7 +123,7 @@ interface RocState {
 
 /**
  * Protect/unprotect for one call: our key encrypts what we send, the peer's key decrypts what we
- * receive (RFC 4568 §6.1: each direction has its own sender-chosen key).
+ * receive (RFC 4568: each side's `a=crypto` carries the key that side sends with).
  */
 export class SrtpTransform {
   readonly suite: SrtpSuite;
