@@ -91,7 +91,7 @@ export const DETAIL_METRICS = [
   { key: "rtcp_sr_rr_interval_ms", label: "RTCP report interval", unit: "ms", category: "quality", aggregate: "avg", better: "none",
     description: "Time between the last two RTCP SR/RR received from the peer's media source (RFC 3550 §6.2). 0 until two have arrived." },
   { key: "jb_current_delay_ms", label: "Jitter buffer delay", unit: "ms", category: "jitter_buffer", aggregate: "avg", better: "lower",
-    description: "Playout delay of the modelled jitter buffer beyond the least-delayed packet: fixed, or adaptive (target = mean + 4 × mean deviation of the delay, Ramjee et al. 1994; rises at once, shrinks ≤ 1 ms per packet; 40–300 ms). Enters MOS as mouth-to-ear delay = RTT/2 + this + 20 ms." },
+    description: "Playout delay of the modelled jitter buffer beyond the least-delayed packet: fixed, or adaptive (target = mean + 4 × mean deviation of the delay, Ramjee et al. 1994; rises at once, shrinks ≤ 1 ms per packet; 60–300 ms). Enters MOS as mouth-to-ear delay = RTT/2 + this + 20 ms." },
   { key: "jb_target_delay_ms", label: "Jitter buffer target", unit: "ms", category: "jitter_buffer", aggregate: "avg", better: "lower",
     description: "The delay the adaptive buffer is moving to (equals the current delay for a fixed buffer)." },
   { key: "jb_late_packets", label: "Late packets", unit: "packets", category: "jitter_buffer", aggregate: "sum", better: "lower",
