@@ -1,6 +1,7 @@
 /**
- * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11, no rtcp-mux), G.711 from the
- * pre-encoded loop, receiver statistics, RTCP SR/RR with RTT, and per-second quality metrics.
+ * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11, no rtcp-mux), G.711 or G.722
+ * from the pre-encoded loop, optional SDES-SRTP, RFC 4733 DTMF, receiver statistics, RTCP SR/RR
+ * with RTT, and per-second quality metrics.
  *
  * Usage:
  *   const scheduler = sharedScheduler();                       // one per process
@@ -8,8 +9,11 @@
  *   const offer = s.offer();                                   // or s.answer(remoteOffer)
  *   const neg = s.applyAnswer(remoteAnswerSdp);                // { ok } | { ok: false, reason }
  *   s.start();                                                 // or s.start({ address, port, payloadType })
- *   s.sample(Date.now());  // { mos, r_factor, jitter_ms, rtt_ms, fraction_lost, packets_lost,
- *                          //   packets_sent, packets_received, bytes_sent, bytes_received }
+ *   s.sample(Date.now());  // SECOND_METRICS: { mos, r_factor, jitter_ms, rtt_ms, fraction_lost,
+ *                          //   packets_lost, packets_sent/received, bytes_sent/received,
+ *                          //   srtp_decrypt_failures, dtmf_digits_sent/received }
+ *   s.detail();            // DETAIL_METRICS of the same interval
+ *   s.sendDtmf("123#");    // RFC 4733, when the peer negotiated telephone-event
  *   s.summary();           // per-call aggregates
  *   s.stop();
  *
@@ -52,7 +56,7 @@
  *    reaches the statistics. Byte counters then count the SRTP packet (header + payload + tag).
  *  - DTMF (RFC 4733, dtmf.ts): `sendDtmf("123#")` queues digits sent with the peer's negotiated
  *    telephone-event PT in place of audio (same SSRC, sequence continues, event timestamp fixed at
- *    the event start). Received event packets (our PT 101 or the peer's) are fed to the sequence
+ *    the event start). Received event packets (the PT we declared, or the peer's) are fed to the sequence
  *    statistics but not to jitter (their timestamp is the event start, not the sampling instant),
  *    and to the detector: `dtmf_digits_received`, `receivedDigits`.
  *  - `detail()`: the per-endpoint detail keys of protocol/metrics.ts DETAIL_METRICS, computed by
