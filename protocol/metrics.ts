@@ -83,7 +83,7 @@ export const DETAIL_METRICS = [
   { key: "avg_packet_spacing", label: "Avg packet spacing", unit: "ms", category: "network", aggregate: "avg", better: "none",
     description: "Mean time between consecutive packet arrivals over the last 2 seconds (20 for a clean 20 ms stream)." },
   { key: "clock_drift_estimate", label: "Clock drift", unit: "ppm", category: "quality", aggregate: "avg", better: "none",
-    description: "Least-squares slope of transit time (arrival − RTP timestamp / clock rate) against media time since the stream (re)started, negated: positive when the sender's media clock runs fast against ours. 0 until 2 s of media; restarts on a timestamp jump or SSRC change." },
+    description: "Least-squares slope of transit time (arrival − RTP timestamp / clock rate) against media time since the stream (re)started, negated: positive when the sender's media clock runs fast against ours. 0 until 10 s of media (noise ≈ ±15 ppm per ms of jitter then, shrinking with time); restarts on a timestamp jump or SSRC change." },
   { key: "timestamp_jumps", label: "Timestamp jumps", unit: "events", category: "quality", aggregate: "sum", better: "lower",
     description: "Cumulative packets with the next sequence number whose RTP timestamp advanced by other than one packet duration (learnt from the stream) by more than half a packet, either way; talkspurt starts (marker bit, RFC 3551 §4.1) excluded." },
   { key: "ssrc_switches", label: "SSRC switches", unit: "events", category: "quality", aggregate: "sum", better: "lower",

@@ -16,15 +16,15 @@
  *    timestamp/clock rate) against media time since the last (re)start, negated, so a positive
  *    value means the sender's media clock runs fast against ours. Network jitter averages out of
  *    the slope, slowly: its standard error is about σ_jitter / (√n · σ_media), e.g. ±14 ppm after
- *    30 s of 20 ms packets with ±8 ms uniform jitter, ±5 ppm after 60 s. It is reported once the
- *    fit spans DRIFT_MIN_SPAN_S of media. Restarted on a
- *    timestamp jump and on `reset()` (new SSRC).
+ *    30 s of 20 ms packets with ±8 ms uniform jitter, ±5 ppm after 60 s, but ±170 ppm after 2 s
+ *    with only 1 ms of jitter. So it is reported (non-zero) only once the fit spans
+ *    DRIFT_MIN_SPAN_S of media. Restarted on a timestamp jump and on `reset()` (new SSRC).
  */
 
 /** Spacing window bucket length (two buckets = the 2 s window). */
 export const SPACING_BUCKET_MS = 1000;
-/** Media time the drift fit must span before it is reported. */
-export const DRIFT_MIN_SPAN_S = 2;
+/** Media time the drift fit must span before it is reported (≈ ±15 ppm noise at 1 ms jitter). */
+export const DRIFT_MIN_SPAN_S = 10;
 
 interface SpacingBucket {
   start: number;
