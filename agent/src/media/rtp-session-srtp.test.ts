@@ -103,7 +103,7 @@ describe("RtpSession with SDES-SRTP", () => {
       expect(a.applyAnswer(ans.sdp.replace(`m=audio ${b.localPort} `, `m=audio ${r.port} `))).toEqual({ ok: true });
       a.start();
       b.start();
-      await sleep(1700);
+      await sleep(2200); // RTCP at 0.5 s and 1.5 s: RTT needs the second round
       const ma = a.sample();
       a.stop(); // nothing in flight when B is sampled
       await sleep(100);

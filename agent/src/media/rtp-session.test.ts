@@ -88,7 +88,14 @@ describe("RtpSession", () => {
     await sleep(1000);
     b.sample();
     const d = b.detail();
-    expect(b.summary()).toMatchObject({ samples: 2, jitterBufferLate: 0, effectiveLossAvg: 0, timestampJumps: 0, ssrcSwitches: 0 });
+    // On a calm event loop a clean call has no late packets and no timestamp jumps. On a loaded
+    // runner the sender may skip frames (a real timestamp jump on the wire) and a stall longer than
+    // the 60 ms buffer makes packets late, so only bounds are checked then.
+    const calm = scheduler.stats().lagMaxMs < 40 && a.summary().skippedFrames === 0;
+    const sum = b.summary();
+    expect(sum).toMatchObject({ samples: 2, ssrcSwitches: 0 });
+    if (calm) expect([sum.jitterBufferLate, sum.effectiveLossAvg, sum.timestampJumps]).toEqual([0, 0, 0]);
+    else expect(sum.jitterBufferLate).toBeLessThan(10);
     expect(b.summary().jitterBufferDelayMsAvg).toBeGreaterThanOrEqual(60);
     // Exactly the documented keys, no more, no less (protocol/metrics.ts).
     expect(Object.keys(d).sort()).toEqual([...DETAIL_METRIC_KEYS].sort());
@@ -102,17 +109,17 @@ describe("RtpSession", () => {
     expect(d.min_packet_spacing).toBeLessThanOrEqual(d.avg_packet_spacing);
     expect(d.max_packet_spacing).toBeGreaterThanOrEqual(d.avg_packet_spacing);
     // A's reports: first at 0.5 s, then every 1 s (the schedule in the header).
-    expect(d.rtcp_sr_rr_interval_ms).toBeGreaterThan(900);
-    expect(d.rtcp_sr_rr_interval_ms).toBeLessThan(1100);
-    expect([d.duplicate_packets, d.out_of_order_packets, d.sequence_number_resets, d.sequence_number_jumps, d.timestamp_jumps, d.ssrc_switches, d.jb_late_packets]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(d.rtcp_sr_rr_interval_ms).toBeGreaterThan(calm ? 900 : 600);
+    expect(d.rtcp_sr_rr_interval_ms).toBeLessThan(calm ? 1100 : 1500);
+    expect([d.duplicate_packets, d.out_of_order_packets, d.sequence_number_resets, d.sequence_number_jumps, d.ssrc_switches]).toEqual([0, 0, 0, 0, 0]);
+    if (calm) expect([d.timestamp_jumps, d.jb_late_packets, d.jb_effective_loss]).toEqual([0, 0, 0]);
     expect(d.sequence_number_gaps).toBe(0);
     expect(d.jb_current_delay_ms).toBeGreaterThanOrEqual(60);
-    expect(d.jb_effective_loss).toBe(0);
     // The speech-like source (source.ts): a real level, with speech and pauses told apart.
     expect(d.audio_level_dbov).toBeGreaterThan(-40);
     expect(d.audio_level_dbov).toBeLessThan(-5);
     expect(d.speech_level_dbov).toBeGreaterThanOrEqual(d.audio_level_dbov);
-    expect(Math.abs(d.clock_drift_estimate)).toBeLessThan(2000); // same host clock; 2.6 s of event-loop noise
+    expect(d.clock_drift_estimate).toBe(0); // not reported before 10 s of media (arrival-stats.ts)
   });
 
   it("drop every 10th packet → ≈ 10 % loss and a lower MOS", async () => {
