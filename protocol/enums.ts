@@ -82,11 +82,12 @@ export const SIP_TRANSPORTS = ["UDP", "TCP", "TLS"] as const;
 export const SipTransport = z.enum(SIP_TRANSPORTS);
 export type SipTransport = z.infer<typeof SipTransport>;
 
-export const AUDIO_CODECS = ["PCMU", "PCMA"] as const;
+/** G722 = ITU-T G.722 64 kbit/s, 16 kHz audio on an 8 kHz RTP clock (RFC 3551 §4.5.2). */
+export const AUDIO_CODECS = ["PCMU", "PCMA", "G722"] as const;
 export const AudioCodec = z.enum(AUDIO_CODECS);
 export type AudioCodec = z.infer<typeof AudioCodec>;
 /** RTP static payload types (RFC 3551 §6). */
-export const CODEC_PAYLOAD_TYPE: Record<AudioCodec, number> = { PCMU: 0, PCMA: 8 };
+export const CODEC_PAYLOAD_TYPE: Record<AudioCodec, number> = { PCMU: 0, PCMA: 8, G722: 9 };
 
 /** Why a run could not start. Each comes with a sentence for humans in `reason`. */
 export const CANNOT_RUN_REASONS = [

@@ -39,7 +39,9 @@ export interface PeerReport {
 
 const [bindAddress = "127.0.0.1", portArg = "0"] = process.argv.slice(2);
 const scheduler = new MediaScheduler();
-const session = await RtpSession.open({ localAddress: bindAddress, port: Number(portArg), codec: "PCMU", scheduler });
+// No modelled playout buffer: the truth test holds MOS to G.107 on what the capture can know
+// (network loss, §A.8 jitter, RTT); late discards of a modelled phone buffer are not on the wire.
+const session = await RtpSession.open({ localAddress: bindAddress, port: Number(portArg), codec: "PCMU", scheduler, jitterBuffer: { mode: "none" } });
 
 // Observe the per-packet jitter estimate without touching the engine: wrap this instance's onPacket.
 let jitterSum = 0;

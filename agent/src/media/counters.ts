@@ -12,6 +12,8 @@ export const mediaCounters = {
   /** Frames the scheduler could not send in time (catch-up skipped them). */
   skippedFrames: 0,
   sendErrors: 0,
+  /** SRTP/SRTCP packets that failed authentication or decryption (RFC 3711 §3.3). */
+  srtpDecryptFailures: 0,
 };
 
 export interface MediaRateMeter {

@@ -120,6 +120,23 @@ export function eModel(overrides: Partial<EModelParams> = {}): EModelTerms {
   return { R: Ro - Is - Id - IeEff + p.A, Ro, Is, Id, IeEff, A: p.A };
 }
 
+/**
+ * Equipment impairment Ie and packet-loss robustness Bpl per codec, on the narrowband (G.107)
+ * scale this module computes.
+ *  - G.711 (PCMU, PCMA): Ie = 0, Bpl = 4.3 — ITU-T G.113 Appendix I (G.711 without packet-loss
+ *    concealment; see the header for why not the 25.1 listed with G.711 Appendix I PLC).
+ *  - G.722 (64 kbit/s): G.113 Appendix I is narrowband and lists no G.722; its planning values are
+ *    the wideband ones of G.113 Appendix IV (Ie,WB on the 0–129 scale of G.107.1), which do not
+ *    transfer to this 0–100 scale. Until the wideband E-model (G.107.1) is implemented, G.722 is
+ *    rated like G.711 (Ie = 0, Bpl = 4.3): a waveform codec without concealment in a narrowband
+ *    model that cannot credit its extra bandwidth. Provisional; not taken from a G.113 table.
+ */
+export const CODEC_IMPAIRMENT: Readonly<Record<"PCMU" | "PCMA" | "G722", { ie: number; bpl: number; provisional: boolean }>> = {
+  PCMU: { ie: 0, bpl: 4.3, provisional: false },
+  PCMA: { ie: 0, bpl: 4.3, provisional: false },
+  G722: { ie: 0, bpl: 4.3, provisional: true },
+};
+
 export interface RFactorInput {
   /** Mouth-to-ear delay estimate in ms (T = Ta = d, Tr = 2d). */
   oneWayDelayMs: number;
@@ -152,10 +169,12 @@ export function mosFromR(R: number): number {
 }
 
 /**
- * Mouth-to-ear delay estimate: network one-way (RTT/2), plus jitter-buffer delay (assumed
- * 2 × jitter, at least one 20 ms packet), plus codec/packetisation delay (one frame for G.711,
- * which has no look-ahead).
+ * Mouth-to-ear delay estimate: network one-way (RTT/2), plus jitter-buffer delay, plus
+ * codec/packetisation delay (one frame for G.711, which has no look-ahead). The buffer delay is
+ * `jitterBufferMs` when a modelled buffer gives one (jitter-buffer.ts), else assumed 2 × jitter,
+ * at least one packet.
  */
-export function mouthToEarMs(rttMs: number, jitterMs: number, packetMs = 20): number {
-  return Math.max(0, rttMs) / 2 + Math.max(packetMs, 2 * Math.max(0, jitterMs)) + packetMs;
+export function mouthToEarMs(rttMs: number, jitterMs: number, packetMs = 20, jitterBufferMs?: number): number {
+  const buffer = jitterBufferMs ?? Math.max(packetMs, 2 * Math.max(0, jitterMs));
+  return Math.max(0, rttMs) / 2 + Math.max(0, buffer) + packetMs;
 }

@@ -1,18 +1,28 @@
 /**
  * The media engine's public surface (see each module's header for the standards it follows).
  *   RtpSession + MediaScheduler/sharedScheduler — one call's RTP/RTCP on a process-wide clock
- *   buildSdp / parseSdp / negotiate             — SDP offer/answer for G.711
+ *   buildSdp / parseSdp / negotiate             — SDP offer/answer for G.711, SDES a=crypto
+ *   SrtpTransform / parseCrypto / formatCrypto  — SRTP keyed by SDES (RFC 4568) over werift
+ *   DtmfSender / DtmfDetector                   — RFC 4733 telephone-events
  *   RtpReceiverStats                            — RFC 3550 receiver statistics
+ *   ArrivalStats / JitterBufferModel / AudioLevelMeter — spacing, timestamp jumps, drift; playout
+ *                                                 buffer model; dBov levels
  *   eModel / rFactor / mosFromR                 — ITU-T G.107
- *   G.711 codecs, the speech-like source, RTCP helpers, process-wide counters
+ *   G.711 and G.722 codecs, the speech-like source, RTCP helpers, process-wide counters
  */
-export { RtpSession, type MediaSummary, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
+export { RtpSession, type DetailMetricValues, type MediaSummary, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
+export { ArrivalStats, type SpacingSummary } from "./arrival-stats.js";
+export { DEFAULT_JITTER_BUFFER, JitterBufferModel, type JitterBufferConfig } from "./jitter-buffer.js";
+export { AudioLevelMeter, dbov, type LevelSummary } from "./audio-level.js";
 export { MediaScheduler, sharedScheduler, type ScheduledStream, type SchedulerHandle, type SchedulerOptions, type SchedulerStats } from "./scheduler.js";
-export { buildSdp, negotiate, parseSdp, STATIC_PT, TELEPHONE_EVENT_PT, type BuildSdpOptions, type Direction, type NegotiationResult, type ParsedSdp, type SdpMedia } from "./sdp.js";
+export { buildSdp, negotiate, parseSdp, STATIC_PT, TELEPHONE_EVENT_PT, type BuildSdpOptions, type Direction, type MediaProto, type NegotiateOptions, type NegotiationResult, type ParsedSdp, type SdpMedia } from "./sdp.js";
+export { DTMF_EVENTS, DtmfDetector, DtmfSender, readTelephoneEvent, writeTelephoneEvent, type DtmfFrame, type DtmfOptions, type TelephoneEvent } from "./dtmf.js";
+export { DEFAULT_SRTP_SUITES, formatCrypto, generateSdesKey, isSrtpSuite, parseCrypto, SRTP_SUITES, SrtpTransform, type CryptoAttribute, type SdesKey, type SrtpSuite } from "./srtp.js";
 export { RtpReceiverStats, type IntervalCursor, type IntervalLoss } from "./rtp-stats.js";
-export { eModel, G107_DEFAULTS, mosFromR, mouthToEarMs, rFactor, type EModelParams, type EModelTerms, type RFactorInput } from "./emodel.js";
+export { CODEC_IMPAIRMENT, eModel, G107_DEFAULTS, mosFromR, mouthToEarMs, rFactor, type EModelParams, type EModelTerms, type RFactorInput } from "./emodel.js";
 export { alawDecode, alawEncode, decodeG711, encodeG711, ulawDecode, ulawEncode, type G711Law } from "./g711.js";
-export { copyFrame, FRAME_SAMPLES, generateSpeechLike, payloadLoop, SAMPLE_RATE, type G711Codec, type PayloadLoop } from "./source.js";
+export { copyFrame, FRAME_SAMPLES, generateSpeechLike, payloadLoop, SAMPLE_RATE, type G711Codec, type MediaCodec, type PayloadLoop } from "./source.js";
+export { G722_CLOCK_RATE, G722_SAMPLE_RATE, G722Decoder, G722Encoder } from "./g722.js";
 export { buildBye, buildRr, buildSdesCname, buildSr, msFromNtp, msToNtpShort, ntpFromMs, ntpMiddle32, ntpMiddle32FromMs, parseRtcp, rttMs, validRtcpCompound, type ParsedReport, type ReportBlock, type SenderInfo } from "./rtcp.js";
 export { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader, type RtpHeaderView } from "./rtp-packet.js";
 export { createMediaRateMeter, mediaCounters, type MediaRateMeter } from "./counters.js";

@@ -2,6 +2,7 @@
 import { createSocket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { DETAIL_METRIC_KEYS, SECOND_METRIC_KEYS } from "../../../protocol/metrics.js";
 import { buildSr } from "./rtcp.js";
 import { RtpSession, mediaCounters } from "./rtp-session.js";
 import { MediaScheduler } from "./scheduler.js";
@@ -52,7 +53,7 @@ describe("RtpSession", () => {
     await sleep(60);
     for (const m of [sa, sb]) {
       expect(Object.keys(m).sort()).toEqual(
-        ["bytes_received", "bytes_sent", "fraction_lost", "jitter_ms", "mos", "packets_lost", "packets_received", "packets_sent", "r_factor", "rtt_ms"],
+        ["bytes_received", "bytes_sent", "dtmf_digits_received", "dtmf_digits_sent", "fraction_lost", "jitter_ms", "mos", "packets_lost", "packets_received", "packets_sent", "r_factor", "rtt_ms", "srtp_decrypt_failures"],
       );
       expect(m.packets_received).toBeGreaterThanOrEqual(95);
       expect(m.packets_received).toBeLessThanOrEqual(105);
@@ -74,6 +75,53 @@ describe("RtpSession", () => {
     expect(sum.rttMsAvg).toBeGreaterThan(0);
   });
 
+  it("detail(): rates, spacing, RTCP interval, jitter buffer and audio level of a clean call", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    const ans = b.answer(a.offer());
+    if (!ans.ok) throw new Error(ans.reason);
+    a.applyAnswer(ans.sdp);
+    a.start();
+    b.start();
+    await sleep(1600);
+    b.sample();
+    await sleep(1000);
+    b.sample();
+    const d = b.detail();
+    // On a calm event loop a clean call has no late packets and no timestamp jumps. On a loaded
+    // runner the sender may skip frames (a real timestamp jump on the wire) and a stall longer than
+    // the 60 ms buffer makes packets late, so only bounds are checked then.
+    const calm = scheduler.stats().lagMaxMs < 40 && a.summary().skippedFrames === 0;
+    const sum = b.summary();
+    expect(sum).toMatchObject({ samples: 2, ssrcSwitches: 0 });
+    if (calm) expect([sum.jitterBufferLate, sum.effectiveLossAvg, sum.timestampJumps]).toEqual([0, 0, 0]);
+    else expect(sum.jitterBufferLate).toBeLessThan(10);
+    expect(b.summary().jitterBufferDelayMsAvg).toBeGreaterThanOrEqual(60);
+    // Exactly the documented keys, no more, no less (protocol/metrics.ts).
+    expect(Object.keys(d).sort()).toEqual([...DETAIL_METRIC_KEYS].sort());
+    expect(Object.keys(b.sample()).sort()).toEqual([...SECOND_METRIC_KEYS].sort());
+    expect(d.packets_recv_rate_ps).toBeGreaterThan(45);
+    expect(d.packets_recv_rate_ps).toBeLessThan(55);
+    expect(Math.abs(d.bytes_recv_rate_bps - d.packets_recv_rate_ps * 172 * 8)).toBeLessThan(10); // both rounded to 0.01
+    expect(d.packets_sent_rate_ps).toBeGreaterThan(45);
+    expect(d.avg_packet_spacing).toBeGreaterThan(18);
+    expect(d.avg_packet_spacing).toBeLessThan(22);
+    expect(d.min_packet_spacing).toBeLessThanOrEqual(d.avg_packet_spacing);
+    expect(d.max_packet_spacing).toBeGreaterThanOrEqual(d.avg_packet_spacing);
+    // A's reports: first at 0.5 s, then every 1 s (the schedule in the header).
+    expect(d.rtcp_sr_rr_interval_ms).toBeGreaterThan(calm ? 900 : 600);
+    expect(d.rtcp_sr_rr_interval_ms).toBeLessThan(calm ? 1100 : 1500);
+    expect([d.duplicate_packets, d.out_of_order_packets, d.sequence_number_resets, d.sequence_number_jumps, d.ssrc_switches]).toEqual([0, 0, 0, 0, 0]);
+    if (calm) expect([d.timestamp_jumps, d.jb_late_packets, d.jb_effective_loss]).toEqual([0, 0, 0]);
+    expect(d.sequence_number_gaps).toBe(0);
+    expect(d.jb_current_delay_ms).toBeGreaterThanOrEqual(60);
+    // The speech-like source (source.ts): a real level, with speech and pauses told apart.
+    expect(d.audio_level_dbov).toBeGreaterThan(-40);
+    expect(d.audio_level_dbov).toBeLessThan(-5);
+    expect(d.speech_level_dbov).toBeGreaterThanOrEqual(d.audio_level_dbov);
+    expect(d.clock_drift_estimate).toBe(0); // not reported before 10 s of media (arrival-stats.ts)
+  });
+
   it("drop every 10th packet → ≈ 10 % loss and a lower MOS", async () => {
     const scheduler = new MediaScheduler();
     const { a, b } = await pair(scheduler, { dropEveryNth: 10 });
@@ -93,7 +141,10 @@ describe("RtpSession", () => {
     // G.711, Bpl 4.3: Ie,eff = 95·10/(10 + 4.3) ≈ 66 → R ≈ 26 → MOS ≈ 1.4
     expect(m.mos).toBeLessThan(2);
     expect(m.mos).toBeGreaterThan(1.1);
-    const expected = mosFromR(rFactor({ oneWayDelayMs: mouthToEarMs(m.rtt_ms, m.jitter_ms), packetLossPct: m.fraction_lost }));
+    // MOS is G.107 on what the modelled playout buffer suffers (detail keys of the same sample).
+    const d = b.detail();
+    expect(d.jb_effective_loss).toBeGreaterThanOrEqual(m.fraction_lost);
+    const expected = mosFromR(rFactor({ oneWayDelayMs: mouthToEarMs(m.rtt_ms, m.jitter_ms, 20, d.jb_current_delay_ms), packetLossPct: d.jb_effective_loss }));
     expect(m.mos).toBeCloseTo(expected, 1);
     expect(a.sample().fraction_lost).toBe(0); // the other direction is clean
   });
@@ -149,6 +200,114 @@ describe("RtpSession", () => {
     expect(mc.fraction_lost).toBe(100);
     expect(mc.mos).toBeLessThan(1.2);
     expect(b.sample().packets_sent).toBe(0);
+  });
+
+  it("sends RFC 4733 digits with the negotiated PT in place of audio; the peer detects them once", async () => {
+    const scheduler = new MediaScheduler();
+    const heard: string[] = [];
+    const a = await RtpSession.open({ localAddress: "127.0.0.1", codec: "PCMU", codecs: ["PCMU", "PCMA"], scheduler });
+    const b = await RtpSession.open({
+      localAddress: "127.0.0.1",
+      codec: "PCMA",
+      codecs: ["PCMA", "PCMU"],
+      scheduler,
+      onDtmf: (d) => {
+        heard.push(d);
+        throw new Error("a listener's bug"); // must not break the receive path
+      },
+    });
+    open.push(a, b);
+    // The offer declares telephone-event on PT 96: B's answer echoes it (RFC 3264 §6.1) and A
+    // must send its events with 96, which is then the only event PT B recognises.
+    const offer = a.offer().replace(/ 101\r\n/, " 96\r\n").replace(/a=(rtpmap|fmtp):101/g, "a=$1:96");
+    const ans = b.answer(offer);
+    if (!ans.ok) throw new Error(ans.reason);
+    expect(ans.sdp).toContain("a=rtpmap:96 telephone-event/8000");
+    expect(ans.sdp).not.toContain(":101");
+    expect(a.applyAnswer(ans.sdp)).toEqual({ ok: true });
+    a.start();
+    b.start();
+    await sleep(200);
+    expect(a.sendDtmf("12#", { toneMs: 60, gapMs: 40 })).toBe(3);
+    expect(b.sendDtmf("9")).toBe(1);
+    await sleep(900);
+    const ma = a.sample();
+    const mb = b.sample();
+    expect(ma.dtmf_digits_sent).toBe(3);
+    expect(mb.dtmf_digits_received).toBe(3);
+    expect(b.receivedDigits).toBe("12#");
+    expect(heard).toEqual(["1", "2", "#"]);
+    expect(a.receivedDigits).toBe("9");
+    expect(mb.dtmf_digits_sent).toBe(1);
+    // Events share the sequence space (no loss) and do not disturb jitter.
+    expect(mb.packets_lost).toBe(0);
+    expect(mb.jitter_ms).toBeLessThan(10);
+    expect(b.unknownPayloadType).toBe(0);
+  });
+
+  it("on the wire: one timestamp per event, marker first, growing duration, three E packets, audio suppressed", async () => {
+    const scheduler = new MediaScheduler();
+    const a = await RtpSession.open({ codec: "PCMU", scheduler });
+    open.push(a);
+    const sniffer = createSocket("udp4");
+    const pkts: Buffer[] = [];
+    sniffer.on("message", (m) => pkts.push(Buffer.from(m)));
+    await new Promise<void>((r) => sniffer.bind(0, "127.0.0.1", r));
+    try {
+      a.answer(`v=0\nc=IN IP4 127.0.0.1\nm=audio ${sniffer.address().port} RTP/AVP 0 110\na=rtpmap:110 telephone-event/8000\n`);
+      a.start();
+      await sleep(100);
+      expect(a.sendDtmf("7", { toneMs: 100, gapMs: 0 })).toBe(1);
+      await sleep(400);
+    } finally {
+      sniffer.close();
+    }
+    const i0 = pkts.findIndex((p) => (p[1]! & 0x7f) === 110);
+    const ev = pkts.slice(i0, i0 + 7);
+    expect(ev.map((p) => p[1]! & 0x7f)).toEqual([110, 110, 110, 110, 110, 110, 110]);
+    expect(ev.map((p) => p[1]! >> 7)).toEqual([1, 0, 0, 0, 0, 0, 0]); // marker on the first only
+    expect(new Set(ev.map((p) => p.readUInt32BE(4))).size).toBe(1); // one timestamp
+    expect(ev.map((p) => p[12])).toEqual([7, 7, 7, 7, 7, 7, 7]);
+    expect(ev.map((p) => p[13]! >> 7)).toEqual([0, 0, 0, 0, 1, 1, 1]); // E bit, three times
+    expect(ev.map((p) => p.readUInt16BE(14))).toEqual([160, 320, 480, 640, 800, 800, 800]);
+    const seqs = pkts.slice(i0 - 1, i0 + 8).map((p) => p.readUInt16BE(2));
+    for (let k = 1; k < seqs.length; k++) expect((seqs[k]! - seqs[k - 1]!) & 0xffff).toBe(1); // no gaps
+    expect(pkts[i0 + 7]![1]! & 0x7f).toBe(0); // audio resumes
+    // The audio after the event carries the timestamp of its own sampling instant (8 frames on,
+    // more if the scheduler had to skip frames under load).
+    expect((pkts[i0 + 7]!.readUInt32BE(4) - pkts[i0 - 1]!.readUInt32BE(4)) >>> 0).toBeGreaterThanOrEqual(8 * 160);
+  });
+
+  it("sendDtmf returns 0 when the peer did not negotiate telephone-event", async () => {
+    const scheduler = new MediaScheduler();
+    const { a, b } = await pair(scheduler);
+    const ans = b.answer(a.offer());
+    if (!ans.ok) throw new Error(ans.reason);
+    a.applyAnswer(ans.sdp.replace(" 0 101\r\n", " 0\r\n").replace(/a=(rtpmap|fmtp):101[^\r]*\r\n/g, ""));
+    expect(a.sendDtmf("1")).toBe(0);
+  });
+
+  it("carries G.722 on PT 9: 160-octet frames, timestamps in 8 kHz units, clean metrics", async () => {
+    const scheduler = new MediaScheduler();
+    const a = await RtpSession.open({ codec: "G722", codecs: ["G722", "PCMU"], scheduler });
+    const b = await RtpSession.open({ codec: "PCMU", codecs: ["PCMU", "G722"], scheduler });
+    open.push(a, b);
+    const ans = b.answer(a.offer());
+    if (!ans.ok) throw new Error(ans.reason);
+    expect(ans.sdp).toContain("m=audio " + b.localPort + " RTP/AVP 9 101");
+    a.applyAnswer(ans.sdp);
+    expect([a.codec, b.codec]).toEqual(["G722", "G722"]);
+    a.start();
+    b.start();
+    await sleep(1200);
+    const m = b.sample();
+    expect(m.packets_received).toBeGreaterThan(40);
+    expect(m.bytes_received).toBe(m.packets_received * 172);
+    expect(m.packets_lost).toBe(0);
+    // §A.8 jitter at the 8 kHz clock stays small only if the timestamps advance 160 per 20 ms
+    // (at 16 kHz units it would read ~20 ms per packet).
+    expect(m.jitter_ms).toBeLessThan(10);
+    expect(m.mos).toBeGreaterThan(4.0);
   });
 
   it("stop() is idempotent and leaves the scheduler empty", async () => {

@@ -1,6 +1,7 @@
 /**
- * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11, no rtcp-mux), G.711 from the
- * pre-encoded loop, receiver statistics, RTCP SR/RR with RTT, and per-second quality metrics.
+ * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11, no rtcp-mux), G.711 or G.722
+ * from the pre-encoded loop, optional SDES-SRTP, RFC 4733 DTMF, receiver statistics, RTCP SR/RR
+ * with RTT, and per-second quality metrics.
  *
  * Usage:
  *   const scheduler = sharedScheduler();                       // one per process
@@ -8,8 +9,11 @@
  *   const offer = s.offer();                                   // or s.answer(remoteOffer)
  *   const neg = s.applyAnswer(remoteAnswerSdp);                // { ok } | { ok: false, reason }
  *   s.start();                                                 // or s.start({ address, port, payloadType })
- *   s.sample(Date.now());  // { mos, r_factor, jitter_ms, rtt_ms, fraction_lost, packets_lost,
- *                          //   packets_sent, packets_received, bytes_sent, bytes_received }
+ *   s.sample(Date.now());  // SECOND_METRICS: { mos, r_factor, jitter_ms, rtt_ms, fraction_lost,
+ *                          //   packets_lost, packets_sent/received, bytes_sent/received,
+ *                          //   srtp_decrypt_failures, dtmf_digits_sent/received }
+ *   s.detail();            // DETAIL_METRICS of the same interval
+ *   s.sendDtmf("123#");    // RFC 4733, when the peer negotiated telephone-event
  *   s.summary();           // per-call aggregates
  *   s.stop();
  *
@@ -36,25 +40,50 @@
  *                       sendonly) and nothing at all arrived in the interval, it is 100 (dead
  *                       media is reported, not hidden behind "nothing expected").
  *      rtt_ms         — 0 until the first report block about our stream arrives (metrics.ts).
- *      r_factor, mos  — G.107 from interval loss and mouth-to-ear delay (emodel.ts), once RTP
- *                       has been received or the session has run 1.5 s; before that both are 0.
+ *      r_factor, mos  — G.107 (emodel.ts) once RTP has been received or the session has run
+ *                       1.5 s (before that both are 0), from what a phone would suffer with the
+ *                       modelled playout buffer (jitter-buffer.ts, option `jitterBuffer`, default
+ *                       adaptive): loss = interval loss + packets its buffer discarded as late in
+ *                       the interval, delay = RTT/2 + buffer delay + one packet. With
+ *                       `jitterBuffer: { mode: "none" }` it is the network's: interval loss and
+ *                       RTT/2 + max(20 ms, 2 × jitter) + 20 ms.
  *      jitter_ms      — current §A.8 estimate in ms.
  *      counters       — cumulative; bytes are RTP header + payload.
+ *  - SRTP (SDES, RFC 4568) when `srtp` lists suites: the offer is RTP/SAVP with one `a=crypto` per
+ *    suite (fresh keys per session), the answer echoes the chosen tag with our own key; every RTP
+ *    and RTCP packet is protected/unprotected by srtp.ts (werift). A packet that fails
+ *    authentication or decryption is dropped and counted (`srtp_decrypt_failures`); it never
+ *    reaches the statistics. Byte counters then count the SRTP packet (header + payload + tag).
+ *  - DTMF (RFC 4733, dtmf.ts): `sendDtmf("123#")` queues digits sent with the peer's negotiated
+ *    telephone-event PT in place of audio (same SSRC, sequence continues, event timestamp fixed at
+ *    the event start). Received event packets (the PT we declared, or the peer's) are fed to the sequence
+ *    statistics but not to jitter (their timestamp is the event start, not the sampling instant),
+ *    and to the detector: `dtmf_digits_received`, `receivedDigits`.
+ *  - `detail()`: the per-endpoint detail keys of protocol/metrics.ts DETAIL_METRICS, computed by
+ *    the same `sample()` call (rates over its interval): network counters and rates, sequence
+ *    anomalies, packet spacing, timestamp jumps, clock drift, SSRC switches, the peer's RTCP
+ *    interval, the jitter buffer and received audio levels (arrival-stats.ts, jitter-buffer.ts,
+ *    audio-level.ts).
  *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
  *    network lost it); it is still counted as sent and consumes a sequence number.
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
 import { mediaCounters } from "./counters.js";
-import { mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { ArrivalStats } from "./arrival-stats.js";
+import { AudioLevelMeter } from "./audio-level.js";
+import { CODEC_IMPAIRMENT, mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { DEFAULT_JITTER_BUFFER, JitterBufferModel, type JitterBufferConfig } from "./jitter-buffer.js";
 import { buildBye, buildRr, buildSdesCname, buildSr, msToNtpShort, ntpMiddle32FromMs, parseRtcp, rttMs, type ReportBlock } from "./rtcp.js";
 import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } from "./rtp-packet.js";
 import { RtpReceiverStats } from "./rtp-stats.js";
 import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
-import { buildSdp, negotiate, STATIC_PT, type Direction } from "./sdp.js";
-import { copyFrame, FRAME_SAMPLES, payloadLoop, type G711Codec, type PayloadLoop } from "./source.js";
+import { DtmfDetector, DtmfSender, EVENT_PAYLOAD_BYTES, writeTelephoneEvent, type DtmfOptions } from "./dtmf.js";
+import { buildSdp, negotiate, STATIC_PT, TELEPHONE_EVENT_PT, type Direction, type NegotiationResult } from "./sdp.js";
+import { formatCrypto, generateSdesKey, SrtpTransform, type SdesKey, type SrtpSuite } from "./srtp.js";
+import { copyFrame, FRAME_SAMPLES, payloadLoop, type MediaCodec, type PayloadLoop } from "./source.js";
 
-export type { G711Codec } from "./source.js";
+export type { G711Codec, MediaCodec } from "./source.js";
 export { mediaCounters } from "./counters.js";
 
 export interface RtpSessionOptions {
@@ -65,9 +94,9 @@ export interface RtpSessionOptions {
   /** Even RTP port to bind (RTCP on port + 1); 0 or absent = ephemeral. */
   port?: number;
   /** Preferred codec (offered first). */
-  codec: G711Codec;
+  codec: MediaCodec;
   /** Codecs we accept in an offer/answer (default: [codec]). */
-  codecs?: readonly G711Codec[];
+  codecs?: readonly MediaCodec[];
   scheduler: MediaScheduler;
   /** Test shim: do not transmit every Nth RTP packet (simulated network loss). */
   dropEveryNth?: number;
@@ -75,6 +104,12 @@ export interface RtpSessionOptions {
   clock?: () => number;
   /** RTCP CNAME (default `ringfleet@<localAddress>`). */
   cname?: string;
+  /** SDES-SRTP suites in preference order (srtp.ts); non-empty = SRTP required (RTP/SAVP). */
+  srtp?: readonly SrtpSuite[];
+  /** The modelled playout buffer behind MOS (default adaptive, jitter-buffer.ts). */
+  jitterBuffer?: JitterBufferConfig;
+  /** Called once per RFC 4733 digit received (a "DTMF received" scenario trigger); must not throw. */
+  onDtmf?: (digit: string) => void;
 }
 
 export interface RemoteMedia {
@@ -83,7 +118,7 @@ export interface RemoteMedia {
   payloadType: number;
   /** Remote RTCP port (default port + 1). */
   rtcpPort?: number;
-  codec?: G711Codec;
+  codec?: MediaCodec;
 }
 
 export type SecondMetricValues = Record<
@@ -96,7 +131,38 @@ export type SecondMetricValues = Record<
   | "packets_sent"
   | "packets_received"
   | "bytes_sent"
-  | "bytes_received",
+  | "bytes_received"
+  | "srtp_decrypt_failures"
+  | "dtmf_digits_sent"
+  | "dtmf_digits_received",
+  number
+>;
+
+/** Values of protocol/metrics.ts DETAIL_METRICS (see there for units and definitions). */
+export type DetailMetricValues = Record<
+  | "packets_sent_rate_ps"
+  | "packets_recv_rate_ps"
+  | "bytes_sent_rate_bps"
+  | "bytes_recv_rate_bps"
+  | "duplicate_packets"
+  | "out_of_order_packets"
+  | "sequence_number_resets"
+  | "sequence_number_gaps"
+  | "sequence_number_jumps"
+  | "max_packet_spacing"
+  | "min_packet_spacing"
+  | "avg_packet_spacing"
+  | "clock_drift_estimate"
+  | "timestamp_jumps"
+  | "ssrc_switches"
+  | "rtcp_sr_rr_interval_ms"
+  | "jb_current_delay_ms"
+  | "jb_target_delay_ms"
+  | "jb_late_packets"
+  | "jb_effective_loss"
+  | "audio_level_dbov"
+  | "speech_level_dbov"
+  | "noise_level_dbov",
   number
 >;
 
@@ -120,6 +186,15 @@ export interface MediaSummary {
   malformed: number;
   skippedFrames: number;
   remoteLearned: number;
+  srtpDecryptFailures: number;
+  dtmfDigitsSent: number;
+  dtmfDigitsReceived: number;
+  /** Mean of the per-second effective loss (network + late discards) that fed MOS, %. */
+  effectiveLossAvg: number;
+  jitterBufferLate: number;
+  jitterBufferDelayMsAvg: number;
+  timestampJumps: number;
+  ssrcSwitches: number;
 }
 
 
@@ -170,9 +245,12 @@ export class RtpSession implements ScheduledStream {
   readonly localRtcpPort: number;
   readonly ssrc: number;
   /** Codec in use (after negotiation; the preferred one before). */
-  codec: G711Codec;
-  readonly supported: readonly G711Codec[];
+  codec: MediaCodec;
+  readonly supported: readonly MediaCodec[];
   readonly stats = new RtpReceiverStats(8000);
+  readonly arrival = new ArrivalStats(8000);
+  readonly jitterBuffer: JitterBufferModel;
+  private readonly level = new AudioLevelMeter();
   private readonly rtp: Socket;
   private readonly rtcp: Socket;
   private readonly scheduler: MediaScheduler;
@@ -184,10 +262,22 @@ export class RtpSession implements ScheduledStream {
   private loop: PayloadLoop;
   private readonly ring: Buffer[];
   private ringIndex = 0;
+  private readonly eventRing: Buffer[];
+  private readonly dtmfTx = new DtmfSender(FRAME_SAMPLES, 8000);
+  private readonly dtmfRx = new DtmfDetector();
+  private readonly onDtmf: ((digit: string) => void) | undefined;
+  /** RTP timestamp of the DTMF event being sent (§2.5.1.2: fixed for the whole event). */
+  private dtmfEventTs = 0;
   private readonly view = newRtpHeaderView();
   private handle: SchedulerHandle | null = null;
   private remote: RemoteMedia | null = null;
   private remoteTelephoneEventPt = -1;
+  /** The telephone-event PT we declare (101, or the offerer's in an answer, RFC 3264 §6.1). */
+  private localTelephoneEventPt = TELEPHONE_EVENT_PT;
+  private readonly srtpSuites: readonly SrtpSuite[];
+  /** Our offered SDES keys by `a=crypto` tag (created with the first offer, reused in re-offers). */
+  private offeredKeys: Map<number, SdesKey> | null = null;
+  private srtp: SrtpTransform | null = null;
   private rtcpAddress = "";
   private rtcpPort = 0;
   private sending = true;
@@ -219,7 +309,14 @@ export class RtpSession implements ScheduledStream {
   private candidateCount = 0;
   // sampling
   private lastSampleReceived = 0;
-  private agg = { n: 0, mos: 0, mosMin: 5, r: 0, jitter: 0, jitterMax: 0, rttN: 0, rtt: 0, rttMax: 0, loss: 0 };
+  private lastSampleAt = -1;
+  private lastSampleLate = 0;
+  private lastSampleCounts = { pSent: 0, bSent: 0, pRecv: 0, bRecv: 0 };
+  private detailValues: DetailMetricValues | null = null;
+  // RTCP reports from the peer: arrival of the last one and the latest interval
+  private lastReportAt = -1;
+  private reportIntervalMs = 0;
+  private agg = { n: 0, mos: 0, mosMin: 5, r: 0, jitter: 0, jitterMax: 0, rttN: 0, rtt: 0, rttMax: 0, loss: 0, effLoss: 0, jbDelay: 0 };
 
   private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket) {
     this.localAddress = opts.localAddress ?? "127.0.0.1";
@@ -232,6 +329,9 @@ export class RtpSession implements ScheduledStream {
     this.supported = opts.codecs?.length ? opts.codecs : [opts.codec];
     this.scheduler = opts.scheduler;
     this.clock = opts.clock ?? defaultClock;
+    this.srtpSuites = opts.srtp ?? [];
+    this.onDtmf = opts.onDtmf;
+    this.jitterBuffer = new JitterBufferModel(opts.jitterBuffer ?? DEFAULT_JITTER_BUFFER, 8000);
     this.dropEveryNth = opts.dropEveryNth && opts.dropEveryNth > 0 ? Math.floor(opts.dropEveryNth) : 0;
     const rnd = randomBytes(12);
     // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp.
@@ -244,6 +344,7 @@ export class RtpSession implements ScheduledStream {
     this.loop = payloadLoop(this.codec);
     this.frameIndex = rnd[11]! % this.loop.frames;
     this.ring = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES));
+    this.eventRing = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES));
     rtp.on("message", (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcp.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
     // Socket errors (e.g. ICMP port unreachable surfacing as ECONNREFUSED) must never crash a call.
@@ -260,11 +361,37 @@ export class RtpSession implements ScheduledStream {
   // ---- SDP (MediaPort) -------------------------------------------------------------------
 
   /** Our SDP with the given codecs (default: all supported, preferred first). */
-  localSdp(codecs: readonly G711Codec[] = this.offerCodecs(), direction: Direction = "sendrecv"): string {
-    return buildSdp({ sessionId: this.sessionId, sessionVersion: this.sdpVersion++, address: this.advertiseAddress, port: this.localPort, codecs, direction });
+  localSdp(codecs: readonly MediaCodec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[]): string {
+    const c = crypto ?? (this.srtpSuites.length ? [...this.offerKeys()].map(([tag, k]) => formatCrypto(tag, k)) : undefined);
+    return buildSdp({
+      sessionId: this.sessionId,
+      sessionVersion: this.sdpVersion++,
+      address: this.advertiseAddress,
+      port: this.localPort,
+      codecs,
+      direction,
+      telephoneEventPt: this.localTelephoneEventPt,
+      ...(c ? { crypto: c, proto: "RTP/SAVP" as const } : {}),
+    });
   }
 
-  private offerCodecs(): G711Codec[] {
+  /** One key per offered suite, tags 1… in preference order (RFC 4568 §7.1.1). */
+  private offerKeys(): Map<number, SdesKey> {
+    this.offeredKeys ??= new Map(this.srtpSuites.map((suite, i) => [i + 1, generateSdesKey(suite)]));
+    return this.offeredKeys;
+  }
+
+  /** Whether SDES-SRTP is configured (and so required). */
+  get srtpRequired(): boolean {
+    return this.srtpSuites.length > 0;
+  }
+
+  /** The negotiated SRTP suite, or null for plain RTP. */
+  get srtpSuite(): SrtpSuite | null {
+    return this.srtp?.suite ?? null;
+  }
+
+  private offerCodecs(): MediaCodec[] {
     return [this.codec, ...this.supported.filter((c) => c !== this.codec)];
   }
 
@@ -275,23 +402,44 @@ export class RtpSession implements ScheduledStream {
 
   /** Apply a remote offer; our answer carries only the chosen codec (RFC 3264 §6.1). */
   answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string } {
-    const n = negotiate(remoteSdp, this.supported);
+    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites });
     if (!n.ok) return n;
+    if (n.telephoneEventPt !== undefined) this.localTelephoneEventPt = n.telephoneEventPt;
+    let crypto: string[] | undefined;
+    if (n.crypto) {
+      // RFC 4568 §7.1.2: answer with the offer's tag and suite and a key of our own.
+      const local = generateSdesKey(n.crypto.suite);
+      this.srtp = new SrtpTransform(local, n.crypto);
+      crypto = [formatCrypto(n.crypto.tag, local)];
+    }
     this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
     const dir: Direction =
       n.direction === "sendonly" ? "recvonly" : n.direction === "recvonly" ? "sendonly" : n.direction === "inactive" ? "inactive" : "sendrecv";
     this.sending = dir === "sendrecv" || dir === "sendonly";
     this.expectReceive = dir === "sendrecv" || dir === "recvonly";
-    return { ok: true, sdp: this.localSdp([n.codec], dir) };
+    return { ok: true, sdp: this.localSdp([n.codec], dir, crypto) };
   }
 
   /** Apply the remote answer to our offer. */
   applyAnswer(remoteSdp: string): { ok: true } | { ok: false; reason: string } {
-    const n = negotiate(remoteSdp, this.supported);
+    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites });
     if (!n.ok) return n;
+    const keyed = this.keysFromAnswer(n);
+    if (!keyed.ok) return keyed;
     this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
     this.sending = n.direction === "sendrecv" || n.direction === "recvonly";
     this.expectReceive = n.direction === "sendrecv" || n.direction === "sendonly";
+    return { ok: true };
+  }
+
+  /** RFC 4568 §7.1.3: the answer's `a=crypto` must carry a tag and suite we offered. */
+  private keysFromAnswer(n: Extract<NegotiationResult, { ok: true }>): { ok: true } | { ok: false; reason: string } {
+    if (!n.crypto) return { ok: true };
+    const ours = this.offeredKeys?.get(n.crypto.tag);
+    if (!ours || ours.suite !== n.crypto.suite) {
+      return { ok: false, reason: `answer's a=crypto tag ${n.crypto.tag} (${n.crypto.suite}) does not match our offer` };
+    }
+    this.srtp = new SrtpTransform(ours, n.crypto);
     return { ok: true };
   }
 
@@ -312,10 +460,13 @@ export class RtpSession implements ScheduledStream {
   start(remote?: RemoteMedia): void {
     if (this.stopped) return;
     if (remote) {
-      const codec = remote.codec ?? (remote.payloadType === STATIC_PT.PCMA ? "PCMA" : remote.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec);
+      const codec =
+        remote.codec ??
+        (remote.payloadType === STATIC_PT.PCMA ? "PCMA" : remote.payloadType === STATIC_PT.PCMU ? "PCMU" : remote.payloadType === STATIC_PT.G722 ? "G722" : this.codec);
       this.setRemote({ ...remote, codec }, this.remoteTelephoneEventPt >= 0 ? this.remoteTelephoneEventPt : undefined);
     }
     if (!this.remote) throw new Error("RtpSession.start: no remote media (negotiate first or pass one)");
+    if (this.srtpRequired && !this.srtp) throw new Error("RtpSession.start: SRTP required but no keys negotiated");
     if (this.handle) return;
     this.startedAt = this.clock();
     this.nextRtcpAt = this.startedAt + 500;
@@ -342,7 +493,8 @@ export class RtpSession implements ScheduledStream {
       }
     };
     if (this.startedAt >= 0 && this.rtcpPort) {
-      const bye = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
+      const plain = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
+      const bye = this.srtp ? this.srtp.protectRtcp(plain) : plain;
       try {
         this.rtcp.send(bye, this.rtcpPort, this.rtcpAddress, closeRtcp);
       } catch {
@@ -360,6 +512,22 @@ export class RtpSession implements ScheduledStream {
   get rttMs(): number | null {
     return this.rtt;
   }
+  /**
+   * Queue RFC 4733 digits (0–9 * # A–D) to send in place of audio. Returns how many were queued; 0
+   * when the peer did not negotiate telephone-event (nothing can be sent in-band then).
+   */
+  sendDtmf(digits: string, opts?: DtmfOptions): number {
+    if (this.remoteTelephoneEventPt < 0 || this.stopped) return 0;
+    return this.dtmfTx.enqueue(digits, opts);
+  }
+  /** Digits detected from the peer's telephone-events, in order (most recent 64). */
+  get receivedDigits(): string {
+    return this.dtmfRx.digits;
+  }
+  /** SRTP/SRTCP packets that failed authentication or decryption (0 without SRTP). */
+  get srtpDecryptFailures(): number {
+    return this.srtp?.failures ?? 0;
+  }
 
   // ---- sending (called by the scheduler) -------------------------------------------------
 
@@ -376,15 +544,27 @@ export class RtpSession implements ScheduledStream {
       const r = this.remote;
       for (let i = 0; i < send; i++) {
         const buf = this.ring[this.ringIndex]!;
+        const ev = this.dtmfTx.busy && this.remoteTelephoneEventPt >= 0 ? this.dtmfTx.next() : null;
+        const pkt = ev ? this.eventRing[this.ringIndex]! : buf;
         this.ringIndex = (this.ringIndex + 1) % RING;
-        writeRtpHeader(buf, r.payloadType, this.packetsSent === 0, this.seq, this.ts, this.ssrc);
-        copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES);
+        if (ev) {
+          // RFC 4733 §2.5.1.2: one timestamp for the whole event, marker on its first packet.
+          if (ev.start) this.dtmfEventTs = this.ts;
+          writeRtpHeader(pkt, this.remoteTelephoneEventPt, ev.marker, this.seq, this.dtmfEventTs, this.ssrc);
+          writeTelephoneEvent(pkt, RTP_HEADER_BYTES, ev.event);
+        } else {
+          writeRtpHeader(buf, r.payloadType, this.packetsSent === 0, this.seq, this.ts, this.ssrc);
+          copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES);
+        }
+        // RFC 3711 §3.3: every packet is protected (and so consumes its index) even if the
+        // test shim then drops it, as a real network loss would.
+        const wire = this.srtp ? this.srtp.protectRtp(pkt) : pkt;
         this.packetsSent++;
-        this.bytesSent += buf.length;
-        this.payloadBytesSent += FRAME_SAMPLES;
+        this.bytesSent += wire.length;
+        this.payloadBytesSent += pkt.length - RTP_HEADER_BYTES;
         mediaCounters.packetsSent++;
         if (!(this.dropEveryNth && this.packetsSent % this.dropEveryNth === 0)) {
-          this.rtp.send(buf, r.port, r.address, this.onSent);
+          this.rtp.send(wire, r.port, r.address, this.onSent);
         }
         this.seq = (this.seq + 1) & 0xffff;
         this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
@@ -417,7 +597,7 @@ export class RtpSession implements ScheduledStream {
         dlsr: this.lastSrMid32 ? msToNtpShort(now - this.lastSrArrival) : 0,
       });
     }
-    const pkt =
+    const plain =
       this.packetsSent > 0
         ? buildSr(
             this.ssrc,
@@ -428,26 +608,51 @@ export class RtpSession implements ScheduledStream {
             this.sdesCname,
           )
         : buildRr(this.ssrc, blocks, this.sdesCname);
+    const pkt = this.srtp ? this.srtp.protectRtcp(plain) : plain;
     if (this.rtcpPort) this.rtcp.send(pkt, this.rtcpPort, this.rtcpAddress, this.onSent);
   }
 
   // ---- receiving -------------------------------------------------------------------------
 
-  private onRtp(msg: Buffer, rinfo: RemoteInfo): void {
-    const len = msg.length;
-    // RFC 5761 §4: RTCP multiplexed on the RTP port (PT 200–204 in the second octet).
-    if (len >= 2 && msg[1]! >= 200 && msg[1]! <= 204) {
-      this.onRtcp(msg, rinfo);
+  private onRtp(datagram: Buffer, rinfo: RemoteInfo): void {
+    const len = datagram.length;
+    // RFC 5761 §4: RTCP multiplexed on the RTP port (PT 200–204 in the second octet; the SRTCP
+    // header is in the clear too, RFC 3711 §3.4).
+    if (len >= 2 && datagram[1]! >= 200 && datagram[1]! <= 204) {
+      this.onRtcp(datagram, rinfo);
       return;
     }
-    if (!readRtpHeader(msg, len, this.view)) {
+    let msg = datagram;
+    if (this.srtpRequired) {
+      // Without keys yet (media before the answer) nothing can be checked: drop quietly.
+      if (!this.srtp) return;
+      // Too short or not version 2 is malformed, not a decryption failure.
+      if (len < RTP_HEADER_BYTES + this.srtp.rtpOverhead || datagram[0]! >> 6 !== 2) {
+        this.malformed++;
+        mediaCounters.malformed++;
+        return;
+      }
+      const failuresBefore = this.srtp.failures;
+      const plain = this.srtp.unprotectRtp(datagram);
+      if (!plain) {
+        // A replay (RFC 3711 §3.3.2) authenticated fine: it is a duplicate, not a failure.
+        if (this.srtp.failures !== failuresBefore) mediaCounters.srtpDecryptFailures++;
+        return;
+      }
+      msg = plain;
+    }
+    if (!readRtpHeader(msg, msg.length, this.view)) {
       this.malformed++;
       mediaCounters.malformed++;
       return;
     }
     const v = this.view;
     const r = this.remote;
-    if (r && v.payloadType !== r.payloadType && v.payloadType !== this.remoteTelephoneEventPt) {
+    // Events come with the PT we declared (RFC 3264 §5.1) or, from lenient peers, their own.
+    const isEvent =
+      (!r || v.payloadType !== r.payloadType) &&
+      (v.payloadType === this.localTelephoneEventPt || (this.remoteTelephoneEventPt >= 0 && v.payloadType === this.remoteTelephoneEventPt));
+    if (r && !isEvent && v.payloadType !== r.payloadType) {
       // Accept the other static G.711 PT too (peers that switch codecs mid-call); ignore the rest.
       if (v.payloadType !== STATIC_PT.PCMU && v.payloadType !== STATIC_PT.PCMA) {
         this.unknownPayloadType++;
@@ -471,7 +676,35 @@ export class RtpSession implements ScheduledStream {
     this.candidateSsrc = -1;
     this.candidateCount = 0;
     mediaCounters.packetsReceived++;
-    st.onPacket(v.sequenceNumber, v.timestamp, this.clock(), len, v.ssrc);
+    // Bytes as on the wire; events share the sequence space but not the sampling clock (no jitter).
+    const now = this.clock();
+    const switches = st.ssrcChanges;
+    const dups = st.duplicates;
+    const accepted = st.onPacket(v.sequenceNumber, v.timestamp, now, len, v.ssrc, !isEvent);
+    if (st.ssrcChanges !== switches) {
+      // §8.2: a new source; its timing has nothing to do with the old one's.
+      this.arrival.reset();
+      this.jitterBuffer.reset();
+    }
+    if (accepted) {
+      if (isEvent) {
+        const digit = this.dtmfRx.onPacket(msg, v.payloadOffset, v.payloadLength, v.timestamp);
+        if (digit && this.onDtmf) {
+          try {
+            this.onDtmf(digit);
+          } catch {
+            // A listener's bug must not break the receive path.
+          }
+        }
+      }
+      else {
+        this.arrival.onPacket(st.lastExt, v.timestamp, now, v.marker);
+        if (st.duplicates === dups) this.jitterBuffer.onPacket(v.timestamp, now); // a buffer drops duplicates
+        // Levels from G.711 only: decoding G.722 per packet would cost ~100× a table lookup.
+        const law = v.payloadType === STATIC_PT.PCMA ? "PCMA" : v.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec;
+        if (law !== "G722") this.level.onPayload(law, msg, v.payloadOffset, v.payloadLength);
+      }
+    }
     // Symmetric RTP / comedia: answer to where the (validated) media comes from.
     if (r && st.valid && (rinfo.port !== r.port || rinfo.address !== r.address)) {
       r.address = rinfo.address;
@@ -480,7 +713,17 @@ export class RtpSession implements ScheduledStream {
     }
   }
 
-  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+  private onRtcp(datagram: Buffer, rinfo: RemoteInfo): void {
+    let msg = datagram;
+    if (this.srtpRequired) {
+      if (!this.srtp) return;
+      const plain = this.srtp.unprotectRtcp(datagram);
+      if (!plain) {
+        mediaCounters.srtpDecryptFailures++;
+        return;
+      }
+      msg = plain;
+    }
     const reports = parseRtcp(msg);
     if (!reports) {
       this.malformed++;
@@ -493,6 +736,11 @@ export class RtpSession implements ScheduledStream {
       if (this.remote && rep.ssrc === this.stats.currentSsrc && (rinfo.port !== this.rtcpPort || rinfo.address !== this.rtcpAddress)) {
         this.rtcpAddress = rinfo.address;
         this.rtcpPort = rinfo.port;
+      }
+      if (rep.ssrc === this.stats.currentSsrc) {
+        // The peer's reporting interval (RFC 3550 §6.2: randomised 0.5–1.5 × its computed interval).
+        if (this.lastReportAt >= 0) this.reportIntervalMs = now - this.lastReportAt;
+        this.lastReportAt = now;
       }
       if (rep.kind === "sr" && rep.ntpMid32 !== undefined) {
         this.lastSrMid32 = rep.ntpMid32;
@@ -519,15 +767,26 @@ export class RtpSession implements ScheduledStream {
     const receivedNow = st.packets;
     const gotAny = receivedNow > this.lastSampleReceived;
     this.lastSampleReceived = receivedNow;
-    const running = this.expectReceive && this.startedAt >= 0 && !this.stopped && this.clock() - this.startedAt >= 1500;
+    const now = this.clock();
+    const running = this.expectReceive && this.startedAt >= 0 && !this.stopped && now - this.startedAt >= 1500;
     let lossPct = iv.fraction * 100;
     if (!gotAny && running) lossPct = 100;
     const jitter = st.jitterMs;
     const rtt = this.rtt ?? 0;
+    // What the modelled phone suffers: late discards add to the network's loss (see header).
+    const jb = this.jitterBuffer;
+    const lateNow = jb.late - this.lastSampleLate;
+    this.lastSampleLate = jb.late;
+    const modelled = jb.config.mode !== "none";
+    let effLossPct = lossPct;
+    if (modelled && iv.expected > 0 && lateNow > 0) effLossPct = Math.min(100, (100 * (iv.lost + lateNow)) / iv.expected);
+    const delay = modelled ? mouthToEarMs(rtt, jitter, 20, jb.currentDelayMs) : mouthToEarMs(rtt, jitter);
+    this.detailValues = this.computeDetail(now, effLossPct);
     let r = 0;
     let mos = 0;
     if (receivedNow > 0 || running) {
-      r = rFactor({ oneWayDelayMs: mouthToEarMs(rtt, jitter), packetLossPct: lossPct });
+      const imp = CODEC_IMPAIRMENT[this.codec];
+      r = rFactor({ oneWayDelayMs: delay, packetLossPct: effLossPct, ie: imp.ie, bpl: imp.bpl });
       mos = mosFromR(r);
       const a = this.agg;
       a.n++;
@@ -537,6 +796,8 @@ export class RtpSession implements ScheduledStream {
       a.jitter += jitter;
       a.jitterMax = Math.max(a.jitterMax, jitter);
       a.loss += lossPct;
+      a.effLoss += effLossPct;
+      a.jbDelay += jb.currentDelayMs;
       if (this.rtt !== null) {
         a.rttN++;
         a.rtt += this.rtt;
@@ -554,7 +815,56 @@ export class RtpSession implements ScheduledStream {
       packets_received: st.packets,
       bytes_sent: this.bytesSent,
       bytes_received: st.bytes,
+      srtp_decrypt_failures: this.srtpDecryptFailures,
+      dtmf_digits_sent: this.dtmfTx.digitsSent,
+      dtmf_digits_received: this.dtmfRx.digitsReceived,
     };
+  }
+
+  /** DETAIL_METRICS of the interval `sample()` closed last (all 0 before the first sample). */
+  detail(): DetailMetricValues {
+    return this.detailValues ?? this.computeDetail(this.clock(), 0, true);
+  }
+
+  private computeDetail(now: number, effLossPct: number, dry = false): DetailMetricValues {
+    const st = this.stats;
+    const c = this.lastSampleCounts;
+    const dt = this.lastSampleAt >= 0 ? (now - this.lastSampleAt) / 1000 : 0;
+    const rate = (delta: number): number => (dt > 0 ? round(delta / dt, 2) : 0);
+    const spacing = this.arrival.spacingSummary(now);
+    const level = dry ? null : this.level.take();
+    const jb = this.jitterBuffer;
+    const out: DetailMetricValues = {
+      packets_sent_rate_ps: rate(this.packetsSent - c.pSent),
+      packets_recv_rate_ps: rate(st.packets - c.pRecv),
+      bytes_sent_rate_bps: rate((this.bytesSent - c.bSent) * 8),
+      bytes_recv_rate_bps: rate((st.bytes - c.bRecv) * 8),
+      // With SRTP, duplicates are dropped by the replay check before the statistics see them.
+      duplicate_packets: st.duplicates + (this.srtp?.replayed ?? 0),
+      out_of_order_packets: st.outOfOrder,
+      sequence_number_resets: st.seqResets,
+      sequence_number_gaps: dry ? 0 : st.takeLargestGap(),
+      sequence_number_jumps: st.seqJumps,
+      max_packet_spacing: round(spacing.max, 3),
+      min_packet_spacing: round(spacing.min, 3),
+      avg_packet_spacing: round(spacing.avg, 3),
+      clock_drift_estimate: round(this.arrival.clockDriftPpm, 1),
+      timestamp_jumps: this.arrival.timestampJumps,
+      ssrc_switches: st.ssrcChanges,
+      rtcp_sr_rr_interval_ms: round(this.reportIntervalMs, 1),
+      jb_current_delay_ms: round(jb.currentDelayMs, 2),
+      jb_target_delay_ms: round(jb.targetDelayMs, 2),
+      jb_late_packets: jb.late,
+      jb_effective_loss: round(effLossPct, 3),
+      audio_level_dbov: level ? round(level.audio, 2) : 0,
+      speech_level_dbov: level ? round(level.speech, 2) : 0,
+      noise_level_dbov: level ? round(level.noise, 2) : 0,
+    };
+    if (!dry) {
+      this.lastSampleAt = now;
+      this.lastSampleCounts = { pSent: this.packetsSent, bSent: this.bytesSent, pRecv: st.packets, bRecv: st.bytes };
+    }
+    return out;
   }
 
   /** Per-call aggregates over the samples taken (averages over the samples that had a MOS). */
@@ -581,6 +891,14 @@ export class RtpSession implements ScheduledStream {
       malformed: this.malformed,
       skippedFrames: this.skippedFrames,
       remoteLearned: this.remoteLearned,
+      srtpDecryptFailures: this.srtpDecryptFailures,
+      dtmfDigitsSent: this.dtmfTx.digitsSent,
+      dtmfDigitsReceived: this.dtmfRx.digitsReceived,
+      effectiveLossAvg: a.n ? a.effLoss / n : 0,
+      jitterBufferLate: this.jitterBuffer.late,
+      jitterBufferDelayMsAvg: a.n ? a.jbDelay / n : 0,
+      timestampJumps: this.arrival.timestampJumps,
+      ssrcSwitches: this.stats.ssrcChanges,
     };
   }
 }

@@ -253,3 +253,33 @@ describe("RFC 3550 A.8 jitter", () => {
     expect(s.jitterTs).toBeCloseTo(0, 6);
   });
 });
+
+describe("sequence anomalies: jumps, resets, largest gap", () => {
+  it("1..5, 9 (gap 3), 10, 12 (gap 1): largest gap 3, then the gauge resets", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [1, 2, 3, 4, 5, 9, 10, 12], 1);
+    expect(s.takeLargestGap()).toBe(3);
+    expect(s.takeLargestGap()).toBe(0);
+    feed(s, [13, 14, 16], 1);
+    expect(s.takeLargestGap()).toBe(1);
+  });
+  it("a lone jump counts one jump and no reset; a confirmed one counts a jump and a reset", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [100, 101, 102], 100);
+    s.onPacket(20000, 0, 2000, 172, SSRC); // lone: rejected
+    s.onPacket(103, 3 * 160, 2020, 172, SSRC);
+    expect([s.seqJumps, s.seqResets]).toEqual([1, 0]);
+    s.onPacket(30000, 0, 2040, 172, SSRC);
+    s.onPacket(30001, 160, 2060, 172, SSRC); // sequential: the sender restarted
+    expect([s.seqJumps, s.seqResets]).toEqual([2, 1]);
+    expect(s.lastExt).toBe(30001);
+    expect(s.baseSeq).toBe(30001);
+  });
+  it("lastExt follows the wrap: 65534, 65535, 0, 1 → 65536, 65537", () => {
+    const s = new RtpReceiverStats();
+    feed(s, [65534, 65535, 0], 65534);
+    expect(s.lastExt - s.baseSeq).toBe(2);
+    s.onPacket(1, 3 * 160, 5000, 172, SSRC);
+    expect(s.lastExt - s.baseSeq).toBe(3);
+  });
+});

@@ -25,6 +25,15 @@
  *    the highest extended seq, not a duplicate), tracked beside A.1, which cannot tell them apart.
  *
  * A change of SSRC is a new source (§8.2): statistics restart and `ssrcChanges` counts it.
+ *
+ * Sequence anomalies beside A.1 (the reference product's network keys):
+ *  - `seqJumps`: packets that took A.1's "very large jump" branch (more than MAX_DROPOUT ahead or
+ *    MAX_MISORDER behind) and started a new jump candidate (`sequence_number_jumps`);
+ *  - `seqResets`: jumps confirmed by the next packet, so A.1 restarted the sequence
+ *    (`sequence_number_resets`);
+ *  - `takeLargestGap()`: the largest run of sequence numbers skipped by one in-order arrival since
+ *    the previous call (`sequence_number_gaps`, a gauge; a later reordered arrival filling part of
+ *    the run does not shrink it).
  */
 
 const RTP_SEQ_MOD = 1 << 16;
@@ -78,6 +87,11 @@ export class RtpReceiverStats {
   /** Packets dropped by A.1 as a large jump awaiting confirmation (probation packets are not counted here). */
   rejected = 0;
   ssrcChanges = 0;
+  seqJumps = 0;
+  seqResets = 0;
+  private largestGap = 0;
+  /** Extended sequence number of the packet `onPacket` last accepted. */
+  lastExt = 0;
   /** All packets offered to `onPacket`, and their bytes (RTP header + payload). */
   packets = 0;
   bytes = 0;
@@ -167,9 +181,10 @@ export class RtpReceiverStats {
 
   /**
    * One received RTP packet. `arrivalMs` is the local receive time (any monotonic ms clock).
-   * Returns false when A.1 did not accept it (probation or a suspicious jump).
+   * Returns false when A.1 did not accept it (probation or a suspicious jump). `timing` false
+   * (RFC 4733 events, whose timestamp is the event start) skips the §A.8 jitter update.
    */
-  onPacket(seq: number, rtpTimestamp: number, arrivalMs: number, size: number, ssrc: number): boolean {
+  onPacket(seq: number, rtpTimestamp: number, arrivalMs: number, size: number, ssrc: number, timing = true): boolean {
     this.packets++;
     this.bytes += size;
     this.lastArrivalMs = arrivalMs;
@@ -179,7 +194,7 @@ export class RtpReceiverStats {
       this.maxSeq = (seq - 1) & 0xffff; // §A.1: new source, max_seq = seq − 1, probation
     }
     if (!this.updateSeq(seq)) return false;
-    this.updateJitter(rtpTimestamp, arrivalMs);
+    if (timing) this.updateJitter(rtpTimestamp, arrivalMs);
     return true;
   }
 
@@ -194,6 +209,7 @@ export class RtpReceiverStats {
         this.maxSeq = seq;
         if (this.probation === 0) {
           this.endProbation(seq);
+          this.lastExt = seq;
           return true;
         }
       } else {
@@ -208,6 +224,7 @@ export class RtpReceiverStats {
       if (seq < this.maxSeq) this.cycles += RTP_SEQ_MOD; // sequence number wrapped
       this.maxSeq = seq;
       ext = this.cycles + seq;
+      if (udelta > 1 && udelta - 1 > this.largestGap) this.largestGap = udelta - 1;
       if (udelta === 0) {
         // same as max: duplicate of the newest packet
         if (this.markSeen(ext)) this.duplicates++;
@@ -220,9 +237,12 @@ export class RtpReceiverStats {
         // Two sequential packets: assume the other side restarted without telling us.
         this.initSeq(seq);
         this.markSeen(seq);
+        this.seqResets++;
+        ext = seq;
       } else {
         this.badSeq = (seq + 1) & (RTP_SEQ_MOD - 1);
         this.rejected++;
+        this.seqJumps++;
         return false;
       }
     } else {
@@ -234,9 +254,17 @@ export class RtpReceiverStats {
         if (ext <= this.horizon && ext >= this.baseExt) this.settledReceived++; // late: credited
       }
     }
+    this.lastExt = ext;
     this.received++;
     this.settle();
     return true;
+  }
+
+  /** Largest forward gap since the previous call (see header); resets the gauge. */
+  takeLargestGap(): number {
+    const g = this.largestGap;
+    this.largestGap = 0;
+    return g;
   }
 
   /** Move the settled horizon up to SETTLE_PACKETS below the highest number (see header). */

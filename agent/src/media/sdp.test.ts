@@ -60,7 +60,7 @@ describe("parseSdp", () => {
 describe("negotiate", () => {
   it("chooses by remote preference among supported codecs", () => {
     const r = negotiate("v=0\nc=IN IP4 192.0.2.1\nm=audio 5004 RTP/AVP 8 0 101\na=rtpmap:101 telephone-event/8000\n", ["PCMU", "PCMA"]);
-    expect(r).toEqual({ ok: true, codec: "PCMA", payloadType: 8, address: "192.0.2.1", port: 5004, ptime: 20, telephoneEventPt: 101, direction: "sendrecv" });
+    expect(r).toEqual({ ok: true, codec: "PCMA", payloadType: 8, address: "192.0.2.1", port: 5004, ptime: 20, telephoneEventPt: 101, direction: "sendrecv", proto: "RTP/AVP" });
   });
   it("uses rtpmap names for dynamic PTs and media-level c=", () => {
     const r = negotiate("v=0\nc=IN IP4 192.0.2.1\nm=audio 6000 RTP/AVP 97\nc=IN IP4 192.0.2.2\na=rtpmap:97 pcmu/8000\n", ["PCMU"]);
@@ -73,5 +73,18 @@ describe("negotiate", () => {
     expect(negotiate("v=0\nm=audio 5000 RTP/AVP 0\n", ["PCMU"])).toMatchObject({ ok: false, reason: expect.stringContaining("c=") });
     expect(negotiate("v=0\nc=IN IP4 1.2.3.4\nm=audio 5000 RTP/SAVP 0\n", ["PCMU"])).toMatchObject({ ok: false, reason: expect.stringContaining("transport") });
     expect(negotiate("", ["PCMU"]).ok).toBe(false);
+  });
+});
+
+describe("G.722 (RFC 3551 §4.5.2: PT 9, 8000 Hz RTP clock)", () => {
+  it("offers G722/8000 on PT 9 and negotiates it by static PT or rtpmap", () => {
+    const sdp = buildSdp({ sessionId: 1, address: "127.0.0.1", port: 4000, codecs: ["G722", "PCMU"] });
+    expect(sdp).toContain("m=audio 4000 RTP/AVP 9 0 101\r\n");
+    expect(sdp).toContain("a=rtpmap:9 G722/8000\r\n");
+    expect(negotiate(sdp, ["PCMU", "G722"])).toMatchObject({ ok: true, codec: "G722", payloadType: 9 });
+    expect(negotiate("v=0\nc=IN IP4 1.2.3.4\nm=audio 5000 RTP/AVP 9\n", ["G722"])).toMatchObject({ ok: true, codec: "G722" });
+    // 16000 in the rtpmap is the common mistake RFC 3551 warns about; we do not accept it as G.722.
+    expect(negotiate("v=0\nc=IN IP4 1.2.3.4\nm=audio 5000 RTP/AVP 96\na=rtpmap:96 G722/16000\n", ["G722"]).ok).toBe(false);
+    expect(negotiate(sdp, ["PCMA"]).ok).toBe(false);
   });
 });

@@ -2,15 +2,24 @@
  * SDP for one audio stream: build an offer/answer (RFC 4566 §5, RFC 3264 §5–6), parse what a
  * peer sends (tolerating LF or CRLF, unknown lines ignored), and negotiate a G.711 codec.
  *
- * Static payload types per RFC 3551 §6 Table 4: PCMU = 0, PCMA = 8 (both 8000 Hz). DTMF is
+ * Static payload types per RFC 3551 §6 Table 4: PCMU = 0, PCMA = 8, G722 = 9 (all with an 8000 Hz
+ * RTP clock; G.722 samples at 16 kHz but RFC 3551 §4.5.2 keeps its clock at 8000). DTMF is
  * offered as telephone-event/8000 on dynamic PT 101 (RFC 4733 §7.1.1, `a=fmtp:101 0-16`).
+ *
+ * SRTP with SDES (RFC 4568): an offer with SRTP uses the RTP/SAVP profile (RFC 3711) and one
+ * `a=crypto` line per suite we accept, in preference order (§7.1.1). Answering, we take the first of
+ * the offerer's lines we can use (its preference) and echo its tag with our own key (§7.1.2).
+ * Plain RTP/AVP and RTP/SAVP never mix: an SRTP-configured side refuses RTP/AVP and vice versa.
  */
-import type { G711Codec } from "./source.js";
+import type { MediaCodec } from "./source.js";
+import { parseCrypto, type CryptoAttribute, type SrtpSuite } from "./srtp.js";
 
-export const STATIC_PT: Readonly<Record<G711Codec, number>> = { PCMU: 0, PCMA: 8 };
+export const STATIC_PT: Readonly<Record<MediaCodec, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
 export const TELEPHONE_EVENT_PT = 101;
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
+/** Transport protocols of `m=` we speak (RTP/AVP: RFC 3551; RTP/SAVP: RFC 3711). */
+export type MediaProto = "RTP/AVP" | "RTP/SAVP";
 
 export interface BuildSdpOptions {
   /** Numeric session id for `o=` (RFC 4566 §5.2); also used as the initial version. */
@@ -22,28 +31,36 @@ export interface BuildSdpOptions {
   /** RTP port (RTCP is implicitly port + 1, RFC 3550 §11). */
   port: number;
   /** Codecs in preference order; each appears in `m=` with its static PT and an `a=rtpmap`. */
-  codecs: readonly G711Codec[];
-  /** Offer telephone-event/8000 on PT 101 (default true). */
+  codecs: readonly MediaCodec[];
+  /** Offer telephone-event/8000 (default true). */
   telephoneEvent?: boolean;
+  /** Its PT (default 101; an answer echoes the offer's, RFC 3264 §6.1). */
+  telephoneEventPt?: number;
   ptime?: number;
   direction?: Direction;
+  /** `m=` protocol (default RTP/AVP; RTP/SAVP with `crypto`). */
+  proto?: MediaProto;
+  /** Values of `a=crypto:` lines (srtp.ts formatCrypto), in preference order. */
+  crypto?: readonly string[];
 }
 
 /** Build an SDP body (CRLF line ends, trailing CRLF). */
 export function buildSdp(o: BuildSdpOptions): string {
   const pts = o.codecs.map((c) => STATIC_PT[c]);
   const te = o.telephoneEvent ?? true;
-  if (te) pts.push(TELEPHONE_EVENT_PT);
+  const tePt = o.telephoneEventPt ?? TELEPHONE_EVENT_PT;
+  if (te) pts.push(tePt);
   const lines = [
     "v=0",
     `o=${o.username ?? "ringfleet"} ${o.sessionId} ${o.sessionVersion ?? o.sessionId} IN IP4 ${o.address}`,
     "s=ringfleet",
     `c=IN IP4 ${o.address}`,
     "t=0 0",
-    `m=audio ${o.port} RTP/AVP ${pts.join(" ")}`,
+    `m=audio ${o.port} ${o.proto ?? (o.crypto?.length ? "RTP/SAVP" : "RTP/AVP")} ${pts.join(" ")}`,
   ];
   for (const c of o.codecs) lines.push(`a=rtpmap:${STATIC_PT[c]} ${c}/8000`);
-  if (te) lines.push(`a=rtpmap:${TELEPHONE_EVENT_PT} telephone-event/8000`, `a=fmtp:${TELEPHONE_EVENT_PT} 0-16`);
+  if (te) lines.push(`a=rtpmap:${tePt} telephone-event/8000`, `a=fmtp:${tePt} 0-16`);
+  for (const c of o.crypto ?? []) lines.push(`a=crypto:${c}`);
   lines.push(`a=ptime:${o.ptime ?? 20}`, `a=${o.direction ?? "sendrecv"}`);
   return lines.join("\r\n") + "\r\n";
 }
@@ -64,6 +81,8 @@ export interface SdpMedia {
   connectionAddress?: string;
   ptime?: number;
   direction?: Direction;
+  /** Raw values of the `a=crypto:` lines, in order. */
+  crypto: string[];
 }
 
 export interface ParsedSdp {
@@ -102,6 +121,7 @@ export function parseSdp(text: string): ParsedSdp {
         proto: parts[2] ?? "",
         payloadTypes: parts.slice(3).map((p) => Number(p)).filter((p) => Number.isInteger(p) && p >= 0 && p < 128),
         rtpmap: new Map(),
+        crypto: [],
       };
       out.media.push(cur);
     } else if (type === "c") {
@@ -126,6 +146,8 @@ export function parseSdp(text: string): ParsedSdp {
           if (m[4]) map.channels = Number(m[4]);
           cur.rtpmap.set(Number(m[1]), map);
         }
+      } else if (name === "crypto" && cur) {
+        cur.crypto.push(arg);
       } else if (name === "ptime" && cur) {
         const p = Number(arg);
         if (Number.isFinite(p) && p > 0) cur.ptime = p;
@@ -138,7 +160,7 @@ export function parseSdp(text: string): ParsedSdp {
 export type NegotiationResult =
   | {
       ok: true;
-      codec: G711Codec;
+      codec: MediaCodec;
       payloadType: number;
       /** Remote RTP address and port (RTCP at port + 1). */
       address: string;
@@ -148,19 +170,23 @@ export type NegotiationResult =
       telephoneEventPt?: number;
       /** Direction as the remote declared it. */
       direction: Direction;
+      proto: MediaProto;
+      /** RTP/SAVP: the first usable `a=crypto` of the remote (its preference order, RFC 4568 §7.1.1). */
+      crypto?: CryptoAttribute;
     }
   | { ok: false; reason: string };
 
 /** Which G.711 codec a payload type denotes in this media section (rtpmap wins over static PTs). */
-function codecOf(m: SdpMedia, pt: number): G711Codec | null {
+function codecOf(m: SdpMedia, pt: number): MediaCodec | null {
   const map = m.rtpmap.get(pt);
   if (map) {
     const name = map.encoding.toUpperCase();
     if (map.clockRate !== 8000 || (map.channels !== undefined && map.channels !== 1)) return null;
-    return name === "PCMU" || name === "PCMA" ? name : null;
+    return name === "PCMU" || name === "PCMA" || name === "G722" ? name : null;
   }
   if (pt === 0) return "PCMU";
   if (pt === 8) return "PCMA";
+  if (pt === 9) return "G722";
   return null;
 }
 
@@ -169,17 +195,36 @@ function codecOf(m: SdpMedia, pt: number): G711Codec | null {
  * payload type in the remote's order (RFC 3264 §6.1: the offerer's preference) that we support.
  * Failure reasons are meant for NEGOTIATION_FAILED / 488 reporting.
  */
-export function negotiate(remote: string | ParsedSdp, supported: readonly G711Codec[]): NegotiationResult {
+export interface NegotiateOptions {
+  /** SDES suites we accept; non-empty = SRTP required (RTP/SAVP), empty/absent = plain RTP/AVP. */
+  srtp?: readonly SrtpSuite[];
+}
+
+export function negotiate(remote: string | ParsedSdp, supported: readonly MediaCodec[], opts: NegotiateOptions = {}): NegotiationResult {
   const sdp = typeof remote === "string" ? parseSdp(remote) : remote;
   const audio = sdp.media.filter((m) => m.media === "audio");
   if (audio.length === 0) return { ok: false, reason: "no audio media in SDP" };
   const m = audio.find((a) => a.port > 0);
   if (!m) return { ok: false, reason: "audio stream rejected (port 0)" };
   if (m.port > 65535) return { ok: false, reason: `invalid media port ${m.port}` };
-  if (m.proto !== "RTP/AVP") return { ok: false, reason: `unsupported transport ${m.proto || "(none)"}` };
+  const wantSrtp = (opts.srtp?.length ?? 0) > 0;
+  if (m.proto !== "RTP/AVP" && m.proto !== "RTP/SAVP") return { ok: false, reason: `unsupported transport ${m.proto || "(none)"}` };
+  if (m.proto === "RTP/AVP" && wantSrtp) return { ok: false, reason: "SRTP required but the peer uses RTP/AVP" };
+  if (m.proto === "RTP/SAVP" && !wantSrtp) return { ok: false, reason: "unsupported transport RTP/SAVP (SRTP not enabled)" };
+  let crypto: CryptoAttribute | undefined;
+  if (m.proto === "RTP/SAVP") {
+    for (const line of m.crypto) {
+      const c = parseCrypto(line);
+      if (c && opts.srtp!.includes(c.suite)) {
+        crypto = c;
+        break;
+      }
+    }
+    if (!crypto) return { ok: false, reason: `no acceptable a=crypto (offered ${m.crypto.map((c) => c.split(/\s+/)[1]).join(",") || "none"}; supported ${opts.srtp!.join(",")})` };
+  }
   const address = m.connectionAddress ?? sdp.connectionAddress;
   if (!address) return { ok: false, reason: "no connection address (c=)" };
-  let chosen: { codec: G711Codec; pt: number } | null = null;
+  let chosen: { codec: MediaCodec; pt: number } | null = null;
   for (const pt of m.payloadTypes) {
     const c = codecOf(m, pt);
     if (c && supported.includes(c)) {
@@ -203,7 +248,9 @@ export function negotiate(remote: string | ParsedSdp, supported: readonly G711Co
     port: m.port,
     ptime: m.ptime ?? 20,
     direction: m.direction ?? sdp.direction ?? "sendrecv",
+    proto: m.proto,
   };
+  if (crypto) res.crypto = crypto;
   if (telephoneEventPt !== undefined) res.telephoneEventPt = telephoneEventPt;
   return res;
 }

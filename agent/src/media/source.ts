@@ -13,9 +13,12 @@
  * G.711 at 8000 Hz, one octet per sample, 20 ms default packetisation).
  *
  * Payloads are pre-encoded once per process (`payloadLoop(codec)`), so sending a packet is a copy
- * of 160 bytes from a loop buffer, never an encode.
+ * of 160 bytes from a loop buffer, never an encode. G.722 gets the same signal generated at 16 kHz
+ * (the model is continuous in time) and encoded with g722.ts: 320 samples → 160 octets per 20 ms,
+ * so its frames are 160 bytes too (RFC 3551 §4.5.2).
  */
 import { encodeG711 } from "./g711.js";
+import { G722Encoder, G722_SAMPLE_RATE } from "./g722.js";
 
 export const SAMPLE_RATE = 8000;
 export const FRAME_SAMPLES = 160;
@@ -23,10 +26,12 @@ export const FRAME_SAMPLES = 160;
 export const LOOP_SECONDS = 4;
 
 export type G711Codec = "PCMU" | "PCMA";
+/** Every codec the engine sends and receives. */
+export type MediaCodec = G711Codec | "G722";
 
-/** Generate `seconds` of the speech-like signal as 16-bit PCM at 8 kHz. Pure and deterministic. */
-export function generateSpeechLike(seconds: number): Int16Array {
-  const n = Math.round(seconds * SAMPLE_RATE);
+/** Generate `seconds` of the speech-like signal as 16-bit PCM (8 kHz default). Pure and deterministic. */
+export function generateSpeechLike(seconds: number, sampleRate = SAMPLE_RATE): Int16Array {
+  const n = Math.round(seconds * sampleRate);
   const out = new Int16Array(n);
   const phrase = 2.2; // s: 1.6 s of talk then 0.6 s pause
   const talk = 1.6;
@@ -35,14 +40,14 @@ export function generateSpeechLike(seconds: number): Int16Array {
   let rng = 0x12345678;
   const peak = 11000; // ≈ −9.5 dBFS
   for (let i = 0; i < n; i++) {
-    const t = i / SAMPLE_RATE;
+    const t = i / sampleRate;
     const inPhrase = t % phrase;
     const sylIndex = Math.floor(t / syllable);
     const sylPos = (t % syllable) / syllable;
     // Raised-cosine syllable envelope with a short gap between syllables.
     const env = inPhrase < talk ? (sylPos < 0.85 ? Math.sin((Math.PI * sylPos) / 0.85) ** 2 : 0) : 0;
     const f0 = 130 + 30 * Math.sin(2 * Math.PI * 0.7 * t) + 8 * Math.sin(2 * Math.PI * 5.1 * t);
-    phase += f0 / SAMPLE_RATE;
+    phase += f0 / sampleRate;
     if (phase > 1e6) phase -= 1e6;
     // Per-syllable vowel colour (a cheap hash of the syllable index).
     const v = ((sylIndex * 2654435761) >>> 0) / 4294967296;
@@ -68,21 +73,25 @@ export function generateSpeechLike(seconds: number): Int16Array {
 
 /** A pre-encoded payload loop: `frames` consecutive 160-byte G.711 frames in one buffer. */
 export interface PayloadLoop {
-  readonly codec: G711Codec;
+  readonly codec: MediaCodec;
   readonly data: Buffer;
   readonly frames: number;
   readonly frameBytes: number;
 }
 
-const loops = new Map<G711Codec, PayloadLoop>();
+const loops = new Map<MediaCodec, PayloadLoop>();
 let pcmCache: Int16Array | null = null;
 
 /** The process-wide payload loop for `codec`, encoded on first use. */
-export function payloadLoop(codec: G711Codec): PayloadLoop {
+export function payloadLoop(codec: MediaCodec): PayloadLoop {
   let loop = loops.get(codec);
   if (!loop) {
-    pcmCache ??= generateSpeechLike(LOOP_SECONDS);
-    const encoded = encodeG711(codec === "PCMU" ? "ulaw" : "alaw", pcmCache);
+    let encoded: Uint8Array;
+    if (codec === "G722") encoded = new G722Encoder().encode(generateSpeechLike(LOOP_SECONDS, G722_SAMPLE_RATE));
+    else {
+      pcmCache ??= generateSpeechLike(LOOP_SECONDS);
+      encoded = encodeG711(codec === "PCMU" ? "ulaw" : "alaw", pcmCache);
+    }
     const data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     loop = { codec, data, frames: Math.floor(data.length / FRAME_SAMPLES), frameBytes: FRAME_SAMPLES };
     loops.set(codec, loop);

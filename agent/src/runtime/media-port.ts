@@ -7,7 +7,10 @@ export function mediaFactory(): MediaFactory {
   const scheduler = sharedScheduler();
   return {
     // RtpSession implements the port's methods directly (offer, answer, applyAnswer, start, sample, stop).
-    open: ({ localAddress, codec }) => RtpSession.open({ localAddress, codec, codecs: ["PCMU", "PCMA"], scheduler }),
+    // G.711 endpoints offer what they always did; a G.722 endpoint also accepts G.711 (RFC 3264 §6.1:
+    // the answerer picks), so it still completes calls with narrowband-only peers.
+    open: ({ localAddress, codec }) =>
+      RtpSession.open({ localAddress, codec, codecs: codec === "G722" ? ["G722", "PCMU", "PCMA"] : ["PCMU", "PCMA"], scheduler }),
   };
 }
 

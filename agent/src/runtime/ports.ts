@@ -3,7 +3,7 @@
  * adapters over agent/src/sip and agent/src/media (sip-port.ts, media-port.ts); unit tests of the
  * endpoint logic use small fakes.
  */
-import type { SipTraceEntry } from "../../../protocol/index.js";
+import type { AudioCodec, SipTraceEntry } from "../../../protocol/index.js";
 
 export type RegisterResult =
   | { ok: true; statusCode: number; expires: number; timeMs: number }
@@ -68,5 +68,5 @@ export interface MediaPort {
 }
 
 export interface MediaFactory {
-  open(opts: { localAddress: string; codec: "PCMU" | "PCMA" }): Promise<MediaPort>;
+  open(opts: { localAddress: string; codec: AudioCodec }): Promise<MediaPort>;
 }
