@@ -83,7 +83,9 @@ export class Endpoint implements ManagedEndpoint {
 
   sample(nowMs: number): EndpointSample | null {
     let m: Record<string, number> | undefined;
-    if (this.media && this.phase === "INCALL") m = this.media.sample(nowMs);
+    // Key metrics and detail metrics travel together: the edge keeps the full per-second series of
+    // both (endpoint detail), and aggregates only the key ones.
+    if (this.media && this.phase === "INCALL") m = { ...this.media.sample(nowMs), ...this.media.detail?.() };
     if (!this.dirty && !m && this.traceQueue.length === 0) return null;
     const trace = this.traceQueue.splice(0, TRACE_PER_SAMPLE);
     const s: EndpointSample = {

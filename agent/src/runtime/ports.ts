@@ -64,6 +64,8 @@ export interface MediaPort {
   start(): void;
   /** The last second's metrics (keys of protocol/metrics.ts SECOND_METRICS). */
   sample(nowMs: number): Record<string, number>;
+  /** The same second's detail metrics (keys of protocol/metrics.ts DETAIL_METRICS), after sample(). */
+  detail?(): Record<string, number>;
   stop(): void;
 }
 

@@ -8,6 +8,7 @@ import { ms } from "../lib/format.js";
 import { href, runHref } from "../lib/router.js";
 import { metricChartOption } from "../charts/options.js";
 import { Chart } from "../components/Chart.js";
+import { CATEGORY_TITLES, metricChartGroups } from "../lib/metric-groups.js";
 import { ErrorBox, Loading, Empty } from "../components/States.js";
 import { Time } from "../components/Time.js";
 import { rowTone } from "../components/EndpointTable.js";
@@ -61,6 +62,9 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
   onCleanup(() => clearInterval(timer));
 
   const samples = () => d()?.series ?? [];
+  /** Metrics the four charts above already show are not repeated below. */
+  const CHARTED = new Set(["mos", "r_factor", "jitter_ms", "rtt_ms", "fraction_lost", "packets_lost", "packets_sent", "packets_received"]);
+  const allMetricGroups = () => metricChartGroups(samples(), CHARTED);
   return (
     <main class="page endpoint-page">
       <nav class="crumbs" aria-label="Breadcrumb">
@@ -162,6 +166,30 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                   />
                 </section>
               </div>
+
+              <Show when={allMetricGroups().length > 0}>
+                <section class="panel" aria-label="All metrics">
+                  <h2 class="panel-title">All metrics</h2>
+                  <p class="muted small-text">Every per-second metric this endpoint reported, by category; hover a chart for the definitions. The cursor is shared with the charts above.</p>
+                  <For each={allMetricGroups()}>
+                    {(g) => (
+                      <div class="metric-group" data-category={g.category}>
+                        <h3 class="metric-group-title">
+                          {CATEGORY_TITLES[g.category]} <span class="muted">· {g.unit}</span>
+                        </h3>
+                        <Chart
+                          group="endpoint-metrics"
+                          label={`${CATEGORY_TITLES[g.category]}: ${g.title}`}
+                          testId={`endpoint-chart-${g.category}-${g.unit.replace(/[^a-z0-9]+/gi, "_")}`}
+                          points={samples().length}
+                          option={(c) => metricChartOption(samples(), { name: g.unit, keys: g.keys, ...(g.unit === "dBov" ? { min: -130, max: 0 } : {}) }, undefined, c)}
+                          height={200}
+                        />
+                      </div>
+                    )}
+                  </For>
+                </section>
+              </Show>
 
               <section class="panel" aria-label="SIP ladder">
                 <h2 class="panel-title">SIP ladder</h2>
