@@ -5,7 +5,7 @@
  * probe whose `mos` encodes the frame's seq, so viewers can measure send-to-screen lag.
  */
 import WebSocket from "ws";
-import { PROTOCOL_VERSION, type EndpointSample, type EndpointSpec, type RunToAgent } from "../../protocol/index.js";
+import { DETAIL_METRICS, PROTOCOL_VERSION, type EndpointSample, type EndpointSpec, type RunToAgent } from "../../protocol/index.js";
 
 export interface SyntheticAgentStats {
   framesSent: number;
@@ -19,7 +19,10 @@ export interface SyntheticAgentStats {
 }
 
 const load = { cpu: 0.05, loopLagMs: 1, pps: 0, drops: 0 };
+/** FLEET_DETAIL=1: each sample also carries every DETAIL_METRICS key, as a real agent's frames do. */
+const DETAIL = process.env.FLEET_DETAIL === "1" ? Object.fromEntries(DETAIL_METRICS.map((d, k) => [d.key, 10 + k * 1.5])) : {};
 const metrics = (i: number) => ({
+  ...DETAIL,
   mos: 4.3 + (i % 10) / 100, r_factor: 92, jitter_ms: 1 + (i % 5) / 10, rtt_ms: 2, fraction_lost: 0,
   packets_lost: 0, packets_sent: 50, packets_received: 50, bytes_sent: 8600, bytes_received: 8600,
 });
