@@ -6,7 +6,7 @@
  * agent's send to the viewers' receipt (p50/p99), ingest rate, and workerd's memory.
  *
  *   bun bench/fleet/fleet-scale.ts            (env: FLEET_AGENTS, FLEET_ENDPOINTS_PER_AGENT, FLEET_SECONDS, FLEET_VIEWERS,
- *                                              FLEET_DETAIL=1 to send every detail metric as real agents do)
+ *                                              FLEET_DETAIL=0 for key metrics only)
  */
 import WebSocket from "ws";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -160,7 +160,7 @@ try {
   const framesSent = agents.reduce((n, a) => n + a.stats.framesSent, 0);
   const elapsed = (Date.now() - started) / 1000;
   const result = {
-    agents: AGENTS, endpointsPerAgent: PER_AGENT, detailMetrics: process.env.FLEET_DETAIL === "1", endpoints: TOTAL, seconds: SECONDS, viewers: VIEWERS,
+    agents: AGENTS, endpointsPerAgent: PER_AGENT, detailMetrics: process.env.FLEET_DETAIL !== "0", endpoints: TOTAL, seconds: SECONDS, viewers: VIEWERS,
     framesSent, framesAcked: acks.length,
     endpointSecondsPerSecond: Math.round((acks.length * PER_AGENT) / elapsed),
     ackMs: { p50: pct(acks, 50), p99: pct(acks, 99), max: Math.max(...acks) },
@@ -174,7 +174,7 @@ try {
   };
   const closeCodes = countCodes(agents.flatMap((a) => a.stats.closes.map((c) => `${c.code} ${c.reason}`)));
   console.log(`
-Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, ${SECONDS} s${process.env.FLEET_DETAIL === "1" ? ", detail metrics in every sample" : ""}
+Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, ${SECONDS} s${process.env.FLEET_DETAIL !== "0" ? ", detail metrics in every sample" : ""}
 | metric | value |
 |---|---|
 | frames sent / acknowledged | ${framesSent} / ${acks.length} |

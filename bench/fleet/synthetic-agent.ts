@@ -19,8 +19,8 @@ export interface SyntheticAgentStats {
 }
 
 const load = { cpu: 0.05, loopLagMs: 1, pps: 0, drops: 0 };
-/** FLEET_DETAIL=1: each sample also carries every DETAIL_METRICS key, as a real agent's frames do. */
-const DETAIL = process.env.FLEET_DETAIL === "1" ? Object.fromEntries(DETAIL_METRICS.map((d, k) => [d.key, 10 + k * 1.5])) : {};
+/** Each sample carries every DETAIL_METRICS key, as a real agent's frames do (FLEET_DETAIL=0: key metrics only). */
+const DETAIL = process.env.FLEET_DETAIL !== "0" ? Object.fromEntries(DETAIL_METRICS.map((d, k) => [d.key, 10 + k * 1.5])) : {};
 const metrics = (i: number) => ({
   ...DETAIL,
   mos: 4.3 + (i % 10) / 100, r_factor: 92, jitter_ms: 1 + (i % 5) / 10, rtt_ms: 2, fraction_lost: 0,
