@@ -40,6 +40,7 @@ import { INTERNAL_HEADERS } from "../routes/sockets.js";
 import { addToBucket, addToRunBucket, bucketToAggregate, emptyBucket, groupSeriesRows, phaseCounts, countBy, seriesRow, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
 import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
 import { Downsampler } from "../runs/downsample.js";
+import { decodeFrame, encodeFrame, rowToMetrics } from "../runs/frame-store.js";
 import { RUN_DEADLINES, persistRetryDelaySec, transition } from "../runs/run-state.js";
 import { checkTestLimits, creditsFor } from "../runs/quota.js";
 import type { RunInit } from "./run-types.js";
@@ -272,10 +273,10 @@ export class RunObject extends DurableObject<Env> {
     if (!r) return null;
     // Frames in the order they were applied; a second reported twice keeps its last report.
     const bySecond = new Map<number, Record<string, number>>();
-    for (const x of this.sql.exec<{ t: number; m: string | null }>(
-      `SELECT t, json_extract(data, ?) AS m FROM frames WHERE agent_id = ? ORDER BY seq`, jsonKeyPath(id), r.agent_id,
+    for (const x of this.sql.exec<{ t: number; k: string; v: string | null }>(
+      `SELECT t, json_extract(data, '$.k') AS k, json_extract(data, ?) AS v FROM frames WHERE agent_id = ? ORDER BY seq`, jsonKeyPath(id), r.agent_id,
     )) {
-      if (x.m !== null) bySecond.set(x.t, JSON.parse(x.m));
+      if (x.v !== null) bySecond.set(x.t, rowToMetrics(JSON.parse(x.k), JSON.parse(x.v)));
     }
     const series = [...bySecond].sort((a, b) => a[0] - b[0]).map(([t, m]) => ({ t, m }));
     const trace = this.sql
@@ -476,7 +477,7 @@ export class RunObject extends DurableObject<Env> {
       }
     }
     if (bucketTouched) {
-      this.sql.exec(`INSERT OR REPLACE INTO frames (agent_id, seq, t, data) VALUES (?, ?, ?, ?)`, agentId, frame.seq, second, JSON.stringify(frameMetrics));
+      this.sql.exec(`INSERT OR REPLACE INTO frames (agent_id, seq, t, data) VALUES (?, ?, ?, ?)`, agentId, frame.seq, second, encodeFrame(frameMetrics));
       this.buckets.set(second, bucket);
       this.seriesDirty.add(second);
       this.sql.exec(`INSERT OR REPLACE INTO buckets (t, data) VALUES (?, ?)`, second, JSON.stringify(bucket));
@@ -719,7 +720,7 @@ export class RunObject extends DurableObject<Env> {
     this.callSums = new Map();
     const downsampler = (this.downsampler = null, this.downsamplerOf());
     for (const f of this.sql.exec<{ t: number; data: string }>(`SELECT t, data FROM frames ORDER BY agent_id, seq`)) {
-      for (const [id, m] of Object.entries(JSON.parse(f.data) as Record<string, Record<string, number>>)) {
+      for (const [id, m] of decodeFrame(f.data)) {
         let b = this.callSums.get(id);
         if (!b) this.callSums.set(id, (b = emptyBucket(0)));
         addToBucket(b, m);
@@ -818,8 +819,8 @@ export class RunObject extends DurableObject<Env> {
   }
 }
 
-/** A JSON path selecting one key of an object. Endpoint ids are the edge's own (db/ids.ts: letters, digits, `_`). */
-const jsonKeyPath = (key: string) => `$."${key}"`;
+/** The JSON path of one endpoint's row in a stored frame. Endpoint ids are the edge's own (db/ids.ts: letters, digits, `_`). */
+const jsonKeyPath = (key: string) => `$.e."${key}"`;
 
 /** Upserts of run_series and run_group_series rows for these seconds, chunked under libSQL's 100-parameter limit. */
 function seriesUpserts(db: ReturnType<typeof getDb>, runId: string, buckets: SecondBucket[]) {
