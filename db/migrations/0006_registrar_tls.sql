@@ -1,1 +1,0 @@
-ALTER TABLE `registrars` ADD `tls` text;
