@@ -3,7 +3,7 @@
  * to another org's project switches to that org. Changing org goes home; changing project keeps the
  * section where that makes sense (registrars), else goes home, which shows the chosen project.
  */
-import { createEffect, For, Show } from "solid-js";
+import { createEffect, For, on, Show } from "solid-js";
 import { activeOrgId, activeProjectId, chooseOrg, chooseProject, me } from "../lib/auth.js";
 import { currentRoute, href, navigate } from "../lib/router.js";
 
@@ -17,13 +17,15 @@ export function Switchers() {
   const shownProject = () => routePid() ?? activeProjectId() ?? "";
 
   // A project in the address (a link, a bookmark) decides the org and becomes the remembered project.
-  createEffect(() => {
-    const pid = routePid();
-    const p = pid ? me()?.projects.find((x) => x.id === pid) : undefined;
-    if (!p) return;
-    if (p.orgId !== activeOrgId()) chooseOrg(p.orgId);
-    if (p.id !== activeProjectId()) chooseProject(p.id);
-  });
+  // Runs when the address (or what we know of the projects) changes, not when the choice does.
+  createEffect(
+    on([routePid, () => me()?.projects], ([pid, projects]) => {
+      const p = pid ? projects?.find((x) => x.id === pid) : undefined;
+      if (!p) return;
+      if (p.orgId !== activeOrgId()) chooseOrg(p.orgId);
+      if (p.id !== activeProjectId()) chooseProject(p.id);
+    }),
+  );
 
   const onOrg = (id: string) => {
     chooseOrg(id);
