@@ -17,7 +17,7 @@ const ME: Me = {
     { id: "p3", orgId: "o2", name: "Beta main", slug: "main", createdAt: at },
   ],
 };
-const select = (name: string) => screen.getByRole("combobox", { name }) as HTMLSelectElement;
+const select = (name: string) => screen.getByRole("combobox", { name }) as unknown as HTMLSelectElement;
 const optionTexts = (s: HTMLSelectElement) => [...s.options].map((o) => o.textContent);
 
 beforeEach(() => {
