@@ -11,6 +11,7 @@ import { Chart } from "../components/Chart.js";
 import { ErrorBox, Loading, Empty } from "../components/States.js";
 import { Time } from "../components/Time.js";
 import { rowTone } from "../components/EndpointTable.js";
+import { CallTimelines } from "../components/CallTimelines.js";
 
 function timingValue(key: string, v: number | undefined): string {
   if (v == null) return "—";
@@ -115,6 +116,8 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                   )}
                 </For>
               </section>
+
+              <CallTimelines pid={props.pid} rid={props.rid} self={e()} />
 
               <div class="grid-2">
                 <section class="panel" aria-label="Quality chart">
