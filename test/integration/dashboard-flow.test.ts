@@ -207,6 +207,12 @@ describe("dashboard management flow", () => {
       await trace.waitFor();
       await trace.locator("summary", { hasText: "REGISTER " }).first().waitFor();
       await trace.locator("summary", { hasText: "SIP/2.0 200" }).first().waitFor();
+      // The call timeline beside the other side's (a cross-group call): both saw INVITE, 200, BYE and its 200.
+      const timeline = page.getByRole("region", { name: "Call timeline" });
+      const pairTimeline = timeline.getByTestId("timeline-pair");
+      await pairTimeline.waitFor();
+      for (const tl of [timeline.getByTestId("timeline-self"), pairTimeline])
+        for (const step of [/^INVITE: \d{4}-/, /^200 OK \(INVITE\): \d{4}-/, /^BYE: \d{4}-/, /^200 OK \(BYE\): \d{4}-/]) await tl.getByRole("listitem", { name: step }).waitFor();
       await shoot(page, "endpoint");
       // The ladder: one button per message; tapping one shows the whole message, SDP included.
       const ladder = page.getByRole("region", { name: "SIP ladder" });
