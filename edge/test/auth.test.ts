@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { SELF } from "cloudflare:test";
+import { createClient } from "@libsql/client/web";
+import { hashToken } from "../../db/tokens.js";
 import { api, BASE, waitFor } from "./helpers.js";
 
 const ORIGIN = new URL(BASE).origin;
@@ -136,6 +138,28 @@ describe("the session cookie", () => {
     const after = await SELF.fetch(`${BASE}/api/v1/me`, withCookie(secret));
     expect(after.status).toBe(401);
     expect(((await after.json()) as any).error.message).toMatch(/session has expired or was signed out/);
+  });
+
+  it("slides: a use over an hour after the last one moves the expiry and re-sends the cookie; an expired session is refused", async () => {
+    const secret = await signIn();
+    const db = createClient({ url: inject("dbUrl") });
+    const hash = await hashToken(secret);
+    try {
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString();
+      await db.execute({ sql: "UPDATE sessions SET last_used_at = ?, expires_at = ? WHERE hash = ?", args: [twoHoursAgo, new Date(Date.now() + 3600_000).toISOString(), hash] });
+      const used = await SELF.fetch(`${BASE}/api/v1/me`, withCookie(secret));
+      expect(used.status).toBe(200);
+      expect(used.headers.get("set-cookie")).toMatch(new RegExp(`^rf_session=${secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age=(1209600|1209599)$`));
+      const row = (await db.execute({ sql: "SELECT expires_at FROM sessions WHERE hash = ?", args: [hash] })).rows[0]!;
+      expect(Date.parse(String(row.expires_at)) - Date.now()).toBeGreaterThan(13.9 * 24 * 3600_000);
+      // Used again at once: no write, no cookie.
+      expect((await SELF.fetch(`${BASE}/api/v1/me`, withCookie(secret))).headers.get("set-cookie")).toBeNull();
+      await db.execute({ sql: "UPDATE sessions SET expires_at = ? WHERE hash = ?", args: [new Date(Date.now() - 1000).toISOString(), hash] });
+      const expired = await SELF.fetch(`${BASE}/api/v1/me`, withCookie(secret));
+      expect(expired.status).toBe(401);
+    } finally {
+      db.close();
+    }
   });
 
   it("a bearer token still works, and wins over a cookie", async () => {
