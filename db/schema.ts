@@ -15,18 +15,52 @@ export const orgs = sqliteTable("orgs", {
   createdAt: text("created_at").notNull(),
 });
 
+export const ROLES = ["VIEWER", "TESTER", "EDITOR", "ADMIN", "OWNER"] as const;
+
 export const users = sqliteTable(
   "users",
   {
     id: text("id").primaryKey(),
+    /** The user's first org (kept for older code and tokens); `memberships` is the source of truth. */
     orgId: text("org_id").notNull().references(() => orgs.id),
     email: text("email").notNull(),
     name: text("name").notNull(),
-    /** Viewer < Tester < Editor < Admin < Owner */
-    role: text("role", { enum: ["VIEWER", "TESTER", "EDITOR", "ADMIN", "OWNER"] }).notNull(),
+    /** Viewer < Tester < Editor < Admin < Owner (the role in `orgId`; see `memberships`). */
+    role: text("role", { enum: ROLES }).notNull(),
+    /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (db/passwords.ts); null = cannot sign in with a password. */
+    passwordHash: text("password_hash"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [uniqueIndex("users_email").on(t.email)],
+);
+
+/** Which orgs a user belongs to, and with which role. */
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ROLES }).notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.orgId] }), index("memberships_org").on(t.orgId)],
+);
+
+/** Dashboard sign-in sessions. The cookie holds a random id; only its SHA-256 is stored. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    /** SHA-256 (hex) of the cookie's secret. */
+    hash: text("hash").notNull(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: text("created_at").notNull(),
+    /** Sliding: moved forward when the session is used (edge/src/lib/sessions.ts). */
+    expiresAt: text("expires_at").notNull(),
+    lastUsedAt: text("last_used_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("sessions_hash").on(t.hash), index("sessions_user").on(t.userId)],
 );
 
 export const projects = sqliteTable(

@@ -1,6 +1,7 @@
 /**
- * The local seed: one org, its owner, a project, an API token and an agent token (secrets chosen by
- * the caller so a restart keeps the printed token valid), the built-in registrar with its SIP
+ * The local seed: one org, its owner (`admin@ringfleet.local`, with a password chosen by the caller),
+ * a project, an API token and an agent token (secrets chosen by the caller so a restart keeps the
+ * printed token and password valid), the built-in registrar with its SIP
  * accounts, and the demo test (group A calls group B through the built-in registrar, PCMU, 20 s).
  * Idempotent: running it again reuses what exists.
  */
@@ -10,10 +11,16 @@ import { and, eq } from "drizzle-orm";
 import * as s from "./schema.js";
 import { newId, nowIso } from "./ids.js";
 import { hashToken, tokenDisplayPrefix } from "./tokens.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+
+/** The local stack's person who signs in to the dashboard. */
+export const LOCAL_ADMIN_EMAIL = "admin@ringfleet.local";
 
 export interface SeedOptions {
   apiToken: string;
   agentToken: string;
+  /** The password of `admin@ringfleet.local` (set, or reset if it changed). */
+  adminPassword: string;
   registrarHost: string;
   registrarPort: number;
   /** SIP accounts the built-in registrar serves (the registrar process is started with the same list). */
@@ -38,11 +45,14 @@ export async function seedLocal(url: string, opts: SeedOptions, authToken?: stri
       org = { id: newId("org"), name: "Local", planLimits: null, credits: null, createdAt: now };
       await db.insert(s.orgs).values(org);
     }
-    let user = (await db.select().from(s.users).where(eq(s.users.orgId, org.id)).limit(1))[0];
+    let user = (await db.select().from(s.users).where(eq(s.users.email, LOCAL_ADMIN_EMAIL)).limit(1))[0];
     if (!user) {
-      user = { id: newId("usr"), orgId: org.id, email: "owner@ringfleet.local", name: "Local owner", role: "OWNER", createdAt: now };
+      user = { id: newId("usr"), orgId: org.id, email: LOCAL_ADMIN_EMAIL, name: "Local admin", role: "OWNER", passwordHash: await hashPassword(opts.adminPassword), createdAt: now };
       await db.insert(s.users).values(user);
+    } else if (!(await verifyPassword(opts.adminPassword, user.passwordHash))) {
+      await db.update(s.users).set({ passwordHash: await hashPassword(opts.adminPassword) }).where(eq(s.users.id, user.id));
     }
+    await db.insert(s.memberships).values({ userId: user.id, orgId: org.id, role: "OWNER", createdAt: now }).onConflictDoNothing();
     let project = (await db.select().from(s.projects).where(eq(s.projects.orgId, org.id)).limit(1))[0];
     if (!project) {
       project = { id: newId("prj"), orgId: org.id, name: "Demo", slug: "demo", createdAt: now };

@@ -385,3 +385,29 @@ export interface ApiToken {
 }
 
 export { Timings };
+
+// ---- sign-in (people) ------------------------------------------------------------------------
+
+/** `POST /auth/login`. */
+export const LoginRequest = z
+  .object({
+    email: z.string().trim().min(1, "is required").max(254, "must be at most 254 characters").email("must be an email address"),
+    password: z.string().min(1, "is required").max(1024, "must be at most 1024 characters"),
+  })
+  .strict();
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/** Viewer < Tester < Editor < Admin < Owner. */
+export type OrgRole = "VIEWER" | "TESTER" | "EDITOR" | "ADMIN" | "OWNER";
+/** `GET /me`: who is signed in, the orgs they belong to, and those orgs' projects. */
+export interface Me {
+  user: { id: string; email: string; name: string } | null;
+  /** How this request was authenticated. */
+  auth: "session" | "token";
+  /** The org requests act in (the `X-Ringfleet-Org` header if given, else the first membership). */
+  activeOrgId: string;
+  orgs: { id: string; name: string; role: OrgRole }[];
+  projects: Project[];
+}
+/** Request header choosing which of the user's orgs a session request acts in. */
+export const ORG_HEADER = "x-ringfleet-org";

@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, createWri
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { migrateDatabase } from "../db/migrate.js";
-import { builtinAccounts, seedLocal, type SeedResult } from "../db/seed.js";
+import { LOCAL_ADMIN_EMAIL, builtinAccounts, seedLocal, type SeedResult } from "../db/seed.js";
+import { generatePassword } from "../db/passwords.js";
 import { generateToken } from "../db/tokens.js";
 
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -42,6 +43,9 @@ export interface Stack extends SeedResult {
   url: string;
   token: string;
   agentToken: string;
+  /** The dashboard sign-in of the local stack: `admin@ringfleet.local` and its per-install password. */
+  adminEmail: string;
+  adminPassword: string;
   dbUrl: string;
   registrarPort: number;
   children: Map<string, ChildProcess>;
@@ -59,13 +63,20 @@ interface Secrets {
   apiToken: string;
   agentToken: string;
   accountSecret: string;
+  /** Password of admin@ringfleet.local (added to older secrets files on first start). */
+  adminPassword: string;
 }
 
 function loadSecrets(dir: string): Secrets {
   const file = join(dir, "secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
-  const s: Secrets = { apiToken: generateToken("api"), agentToken: generateToken("agent"), accountSecret: randomBytes(6).toString("hex") };
-  writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  const old: Partial<Secrets> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const s: Secrets = {
+    apiToken: old.apiToken ?? generateToken("api"),
+    agentToken: old.agentToken ?? generateToken("agent"),
+    accountSecret: old.accountSecret ?? randomBytes(6).toString("hex"),
+    adminPassword: old.adminPassword ?? generatePassword(),
+  };
+  if (JSON.stringify(old) !== JSON.stringify(s)) writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
   return s;
 }
 
@@ -145,7 +156,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await migrateDatabase(dbUrl);
     const accounts = builtinAccounts(o.accounts ?? 40, (u) => `rf-${secrets.accountSecret}-${u}`);
     const seed = await seedLocal(dbUrl, {
-      apiToken: secrets.apiToken, agentToken: secrets.agentToken, registrarHost: "127.0.0.1", registrarPort: o.registrarPort, accounts,
+      apiToken: secrets.apiToken, agentToken: secrets.agentToken, adminPassword: secrets.adminPassword, registrarHost: "127.0.0.1", registrarPort: o.registrarPort, accounts,
     });
     writeFileSync(join(o.dir, "registrar-accounts.json"), JSON.stringify(accounts), { mode: 0o600 });
 
@@ -188,7 +199,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     if (o.agent !== false) await startAgent("local-agent");
 
-    return { ...seed, url, token: secrets.apiToken, agentToken: secrets.agentToken, dbUrl, registrarPort: o.registrarPort, children, startAgent, restartEdge, startDb, stopChild, stop };
+    return { ...seed, url, token: secrets.apiToken, agentToken: secrets.agentToken, adminEmail: LOCAL_ADMIN_EMAIL, adminPassword: secrets.adminPassword, dbUrl, registrarPort: o.registrarPort, children, startAgent, restartEdge, startDb, stopChild, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole product on this machine — database, edge + dashboard, the built-in
  * registrar, one local agent — then the demo test (group A calls group B through the built-in
- * registrar). Prints the dashboard URL and the API token and writes them to .ringfleet/local.json.
+ * registrar). Prints the dashboard URL, the sign-in (admin@ringfleet.local and its per-install
+ * password) and the API token, and writes them to .ringfleet/local.json.
  * Ctrl-C stops everything it started.
  *
  * Environment: RINGFLEET_EDGE_PORT (8787), RINGFLEET_DB_PORT (8080), RINGFLEET_REGISTRAR_PORT (5070),
@@ -25,7 +26,7 @@ const stack = await startStack({
   process.exit(1);
 });
 
-const local = { url: stack.url, token: stack.token, projectId: stack.projectId, demoTestId: stack.demoTestId };
+const local = { url: stack.url, email: stack.adminEmail, password: stack.adminPassword, token: stack.token, projectId: stack.projectId, demoTestId: stack.demoTestId };
 writeFileSync(join(dir, "local.json"), JSON.stringify(local, null, 2) + "\n", { mode: 0o600 });
 
 let runUrl = "";
@@ -36,16 +37,18 @@ if (process.env.RINGFLEET_NO_DEMO !== "1") {
     body: "{}",
   });
   const body = (await r.json()) as { data?: { testRunId: string }; error?: { message: string } };
-  if (body.data) runUrl = `${stack.url}/?token=${stack.token}#/projects/${stack.projectId}/runs/${body.data.testRunId}`;
+  if (body.data) runUrl = `${stack.url}/#/projects/${stack.projectId}/runs/${body.data.testRunId}`;
   else console.error(`demo run did not start: ${body.error?.message}`);
 }
 
 console.log(`
 ✔ Ringfleet is running locally
 
-  Dashboard   ${stack.url}/?token=${stack.token}#/
+  Dashboard   ${stack.url}/
+  Sign in     ${stack.adminEmail}
+  Password    ${stack.adminPassword}
   Demo run    ${runUrl || "(skipped)"}
-  API token   ${stack.token}
+  API token   ${stack.token}   (automation; or open ${stack.url}/?token=${stack.token})
   API         curl -H "Authorization: Bearer ${stack.token}" ${stack.url}/api/v1/projects
   Saved to    .ringfleet/local.json     Logs: .ringfleet/logs/
 

@@ -2,10 +2,12 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env.js";
-import { authenticate, bearerFrom } from "./lib/auth.js";
+import { authenticateApiRequest } from "./lib/auth.js";
 import { getDb } from "./lib/db.js";
 import { ApiException } from "./lib/errors.js";
 import { agentRoutes } from "./routes/agents.js";
+import { authRoutes } from "./routes/auth.js";
+import { meRoutes } from "./routes/me.js";
 import { projectRoutes } from "./routes/projects.js";
 import { registrarRoutes } from "./routes/registrars.js";
 import { runRoutes } from "./routes/runs.js";
@@ -17,10 +19,15 @@ import type { ApiError } from "../../protocol/index.js";
 export const API_VERSION = "v1";
 
 const api = new Hono<AppEnv>()
+  // Sign-in and sign-out need no principal.
+  .route("/auth", authRoutes)
   .use(async (c, next) => {
-    c.set("principal", await authenticate(c.get("db"), bearerFrom(c.req.raw, false), "api"));
+    const { principal, setCookie } = await authenticateApiRequest(c, { allowQueryToken: false });
+    c.set("principal", principal);
     await next();
+    if (setCookie) c.res.headers.append("set-cookie", setCookie);
   })
+  .route("/me", meRoutes)
   .route("/projects", projectRoutes)
   .route("/projects", registrarRoutes)
   .route("/projects", testRoutes)

@@ -1,9 +1,10 @@
 /**
- * The dashboard's management flow in a real browser against the real stack: registrar CRUD with
+ * The dashboard's management flow in a real browser against the real stack: sign-in with email and
+ * password (a wrong one first), the org and project switchers, registrar CRUD with
  * messages beside fields, CSV import with preview and per-row errors, a two-group test built in the
  * editor (with its topology), run → live run page → endpoint SIP ladder and pcap → endpoint list
  * search/sort/filter/keyboard → run history → a second run, stopped → comparison with the first;
- * agents and tokens. Screenshots of every page at 390×844 and 1440×900 go to .test-artifacts/pages/.
+ * agents and tokens; sign out (the session is revoked). Screenshots of every page at 390×844 and 1440×900 go to .test-artifacts/pages/.
  */
 import { describe, expect, inject, it } from "vitest";
 import { chromium, type Page } from "playwright-core";
@@ -42,7 +43,7 @@ async function phaseCounts(page: Page): Promise<Record<string, number>> {
 }
 
 describe("dashboard management flow", () => {
-  it("registrar + CSV import → two-group test → run → live page → endpoint ladder + pcap → endpoint list → run history → second run stopped → comparison; agents; tokens", async () => {
+  it("sign in with email + password → registrar + CSV import → two-group test → run → live page → endpoint ladder + pcap → endpoint list → run history → second run stopped → comparison; agents; tokens", async () => {
     const base = inject("stackUrl").replace(/\/+$/, "");
     const pid = inject("stackProjectId");
     const suffix = Date.now().toString(36);
@@ -58,7 +59,26 @@ describe("dashboard management flow", () => {
     page.setDefaultTimeout(10_000);
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
     try {
-      await page.goto(`${base}/?token=${encodeURIComponent(inject("stackToken"))}#/`, { waitUntil: "domcontentloaded" });
+      // ---- sign in the way a person does: email + password (a wrong password first)
+      await page.goto(`${base}/#/`, { waitUntil: "domcontentloaded" });
+      const signIn = page.getByRole("form", { name: "Sign in" });
+      await signIn.getByLabel("Email").fill(inject("stackAdminEmail"));
+      await signIn.getByLabel("Password").fill("not the password");
+      await signIn.getByRole("button", { name: "Sign in" }).click();
+      await signIn.getByRole("alert").getByText("Email or password is incorrect.").waitFor();
+      await shoot(page, "sign-in-error");
+      await signIn.getByLabel("Password").fill(inject("stackAdminPassword"));
+      await signIn.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Tests", level: 1 }).waitFor();
+      const cookie = (await ctx.cookies(base)).find((c) => c.name === "rf_session")!;
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+      expect(await page.evaluate(() => localStorage.getItem("ringfleet.token"))).toBeNull();
+      // The header's switchers: the local org and its project.
+      const orgSwitch = page.getByRole("combobox", { name: "Organisation" });
+      expect(await orgSwitch.locator("option:checked").textContent()).toBe("Local");
+      expect(await page.getByRole("combobox", { name: "Project" }).inputValue()).toBe(pid);
+      // A reload keeps the session.
+      await page.reload({ waitUntil: "domcontentloaded" });
       await page.getByRole("heading", { name: "Tests", level: 1 }).waitFor();
       await page.locator(".test-card").first().waitFor();
       await shoot(page, "home");
@@ -187,6 +207,12 @@ describe("dashboard management flow", () => {
       await trace.waitFor();
       await trace.locator("summary", { hasText: "REGISTER " }).first().waitFor();
       await trace.locator("summary", { hasText: "SIP/2.0 200" }).first().waitFor();
+      // The call timeline beside the other side's (a cross-group call): both saw INVITE, 200, BYE and its 200.
+      const timeline = page.getByRole("region", { name: "Call timeline" });
+      const pairTimeline = timeline.getByTestId("timeline-pair");
+      await pairTimeline.waitFor();
+      for (const tl of [timeline.getByTestId("timeline-self"), pairTimeline])
+        for (const step of [/^INVITE: \d{4}-/, /^200 OK \(INVITE\): \d{4}-/, /^BYE: \d{4}-/, /^200 OK \(BYE\): \d{4}-/]) await tl.getByRole("listitem", { name: step }).waitFor();
       await shoot(page, "endpoint");
       // The ladder: one button per message; tapping one shows the whole message, SDP included.
       const ladder = page.getByRole("region", { name: "SIP ladder" });
@@ -329,6 +355,14 @@ describe("dashboard management flow", () => {
       expect(tok).toMatchObject({ kind: "agent" });
       expect(tok.revokedAt).toBeTruthy();
       await shoot(page, "tokens");
+
+      // ---- sign out: back to the form; the old cookie no longer works
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("form", { name: "Sign in" }).waitFor();
+      await expect.poll(async () => (await fetch(`${base}/api/v1/me`, { headers: { cookie: `rf_session=${cookie.value}` } })).status).toBe(401);
+      await page.reload({ waitUntil: "domcontentloaded" });
+      await page.getByRole("form", { name: "Sign in" }).waitFor();
+      await shoot(page, "sign-in");
       expect(problems).toEqual([]);
     } catch (e) {
       await page.screenshot({ path: join(ARTIFACTS, "failure.png"), fullPage: true }).catch(() => undefined);

@@ -13,6 +13,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     stackUrl: string;
     stackToken: string;
+    stackAdminEmail: string;
+    stackAdminPassword: string;
     stackProjectId: string;
     stackDemoTestId: string;
     stackDir: string;
@@ -28,6 +30,8 @@ export default async function setup(project: TestProject) {
   });
   project.provide("stackUrl", stack.url);
   project.provide("stackToken", stack.token);
+  project.provide("stackAdminEmail", stack.adminEmail);
+  project.provide("stackAdminPassword", stack.adminPassword);
   project.provide("stackProjectId", stack.projectId);
   project.provide("stackDemoTestId", stack.demoTestId);
   project.provide("stackDir", dir);

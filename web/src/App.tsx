@@ -1,9 +1,11 @@
-import { createResource, For, Match, Show, Switch } from "solid-js";
-import type { Project } from "../../protocol/index.js";
+import { createEffect, For, Match, Show, Switch } from "solid-js";
+import type { Me } from "../../protocol/index.js";
 import { apiGet } from "./lib/api.js";
-import { signOut, token } from "./lib/auth.js";
+import { activeProjectId, me, session, setMe, signedIn, signOut, token } from "./lib/auth.js";
 import { currentRoute, href, type Route } from "./lib/router.js";
 import { SignIn } from "./components/SignIn.js";
+import { Switchers } from "./components/Switchers.js";
+import { Loading } from "./components/States.js";
 import { HomePage } from "./pages/HomePage.js";
 import { RunPage } from "./pages/RunPage.js";
 import { EndpointPage } from "./pages/EndpointPage.js";
@@ -36,12 +38,11 @@ function sectionOf(r: Route): Section | null {
   }
 }
 
-/** The header navigation; project pages use the project in the address, else the first project. */
+/** The header navigation; project pages use the project in the address, else the chosen project. */
 function Nav() {
-  const [projects] = createResource(() => token(), () => apiGet<Project[]>("/projects").catch(() => [] as Project[]));
   const pid = () => {
     const r = currentRoute();
-    return "pid" in r ? r.pid : projects.latest?.[0]?.id;
+    return "pid" in r ? r.pid : (activeProjectId() ?? undefined);
   };
   const items = (): { section: Section; label: string; to: string | undefined }[] => [
     { section: "tests", label: "Tests", to: href({ name: "home" }) },
@@ -67,8 +68,12 @@ function Nav() {
 }
 
 export function App() {
+  // Signed in with a token (or a session restored on load): learn who we are, our orgs and projects.
+  createEffect(() => {
+    if (signedIn() && !me()) void apiGet<Me>("/me").then(setMe, () => undefined);
+  });
   return (
-    <Show when={token()} fallback={<SignIn />}>
+    <Show when={signedIn()} fallback={token() === null && session() === "unknown" ? <main class="signin"><Loading label="Checking sign-in…" /></main> : <SignIn />}>
       <header class="topbar">
         <a class="brand" href={href({ name: "home" })} aria-label="Ringfleet home">
           <svg viewBox="0 0 16 16" width="18" height="18" aria-hidden="true">
@@ -77,7 +82,8 @@ export function App() {
           <span class="brand-name">Ringfleet</span>
         </a>
         <Nav />
-        <button type="button" class="btn small ghost signout" onClick={() => signOut()}>
+        <Switchers />
+        <button type="button" class="btn small ghost signout" onClick={() => signOut()} title={me()?.user?.email ? `Signed in as ${me()!.user!.email}` : undefined}>
           Sign out
         </button>
       </header>

@@ -1,6 +1,6 @@
-/** REST client for `/api/v1`: bearer auth, `{data, meta}` unwrapping, `{error}` → ApiError. */
+/** REST client for `/api/v1`: bearer token or session cookie, `{data, meta}` unwrapping, `{error}` → ApiError. */
 import type { ApiSuccess, FieldIssue } from "../../../protocol/index.js";
-import { signOut, token } from "./auth.js";
+import { authHeaders, signOut } from "./auth.js";
 
 export class ApiError extends Error {
   constructor(
@@ -27,9 +27,7 @@ function withQuery(path: string, query?: Query): string {
 }
 
 export async function apiRequest<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<ApiSuccess<T>> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  const t = token();
-  if (t) headers.Authorization = `Bearer ${t}`;
+  const headers: Record<string, string> = { Accept: "application/json", ...authHeaders() };
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
   try {
@@ -54,7 +52,7 @@ export async function apiRequest<T>(method: string, path: string, opts: { query?
     const err = (json as { error?: { code?: string; message?: string; details?: { issues?: FieldIssue[] } } } | null)?.error;
     const message = err?.message ?? `Request failed (HTTP ${res.status}${res.statusText ? " " + res.statusText : ""}).`;
     const e = new ApiError(message, res.status, err?.code ?? "HTTP_" + res.status, err?.details?.issues ?? []);
-    if (res.status === 401) signOut(message);
+    if (res.status === 401) signOut(message, { remote: false });
     throw e;
   }
   if (!json || typeof json !== "object" || !("data" in json)) throw new ApiError("The server sent an unexpected response.", res.status, "BAD_RESPONSE");
@@ -70,9 +68,7 @@ export const apiDelete = async <T>(path: string): Promise<T> => (await apiReques
 
 /** A binary download (e.g. a pcap file) with the same auth and error handling as JSON calls. */
 export async function apiBlob(path: string): Promise<Blob> {
-  const headers: Record<string, string> = {};
-  const t = token();
-  if (t) headers.Authorization = `Bearer ${t}`;
+  const headers: Record<string, string> = authHeaders();
   let res: Response;
   try {
     res = await fetch(API_BASE + path, { headers });
@@ -87,7 +83,7 @@ export async function apiBlob(path: string): Promise<Blob> {
       err = undefined;
     }
     const message = err?.message ?? `Download failed (HTTP ${res.status}).`;
-    if (res.status === 401) signOut(message);
+    if (res.status === 401) signOut(message, { remote: false });
     throw new ApiError(message, res.status, err?.code ?? "HTTP_" + res.status);
   }
   return res.blob();

@@ -23,6 +23,10 @@ describe("live socket", () => {
     expect(FakeWebSocket.last.url).toBe("wss://h.example/live/runs/r%201?token=rf_t");
   });
 
+  it("leaves the token out when signed in with a session cookie", () => {
+    expect(liveUrl("r1", null, { protocol: "https:", host: "h.example" })).toBe("wss://h.example/live/runs/r1");
+  });
+
   it("passes valid messages and drops (and logs) invalid ones", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const onMessage = vi.fn();

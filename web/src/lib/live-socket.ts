@@ -1,5 +1,5 @@
 /**
- * The run's live socket: `/live/runs/{rid}?token=…`. Messages are validated with the protocol's
+ * The run's live socket: `/live/runs/{rid}?token=…` (or, signed in with a password, the session cookie). Messages are validated with the protocol's
  * `RunToViewer` schema (bad ones are logged and dropped). If the socket drops while the run is not
  * terminal it reconnects with exponential back-off (1 s → 15 s); a fresh snapshot resynchronises.
  */
@@ -22,16 +22,18 @@ export interface LiveSocketOptions {
   isOver?: () => boolean;
 }
 
-export function liveUrl(runId: string, token: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {
+/** The socket's URL; without a token the browser's session cookie authenticates it. */
+export function liveUrl(runId: string, token: string | null, loc: Pick<Location, "protocol" | "host"> = window.location): string {
   const scheme = loc.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${loc.host}/live/runs/${encodeURIComponent(runId)}?token=${encodeURIComponent(token)}`;
+  const base = `${scheme}://${loc.host}/live/runs/${encodeURIComponent(runId)}`;
+  return token ? `${base}?token=${encodeURIComponent(token)}` : base;
 }
 
 export function backoffDelay(attempt: number, base = 1000, max = 15_000): number {
   return Math.min(max, base * 2 ** Math.max(0, attempt));
 }
 
-export function connectLive(runId: string, token: string, handlers: LiveSocketHandlers, opts: LiveSocketOptions = {}): { close: () => void } {
+export function connectLive(runId: string, token: string | null, handlers: LiveSocketHandlers, opts: LiveSocketOptions = {}): { close: () => void } {
   const WS = opts.WebSocketImpl ?? WebSocket;
   let ws: WebSocket | null = null;
   let closed = false;

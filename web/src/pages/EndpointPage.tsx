@@ -12,6 +12,7 @@ import { CATEGORY_TITLES, metricChartGroups } from "../lib/metric-groups.js";
 import { ErrorBox, Loading, Empty } from "../components/States.js";
 import { Time } from "../components/Time.js";
 import { rowTone } from "../components/EndpointTable.js";
+import { CallTimelines } from "../components/CallTimelines.js";
 
 function timingValue(key: string, v: number | undefined): string {
   if (v == null) return "—";
@@ -119,6 +120,8 @@ export function EndpointPage(props: { pid: string; rid: string; eid: string }) {
                   )}
                 </For>
               </section>
+
+              <CallTimelines pid={props.pid} rid={props.rid} self={e()} />
 
               <div class="grid-2">
                 <section class="panel" aria-label="Quality chart">

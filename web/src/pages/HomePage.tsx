@@ -2,6 +2,7 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { Project, Test, TestRun } from "../../../protocol/index.js";
 import { apiGet, apiPost, errorMessage } from "../lib/api.js";
+import { activeOrgId, activeProjectId } from "../lib/auth.js";
 import { duration, num } from "../lib/format.js";
 import { qualityLevel } from "../lib/quality.js";
 import { href, navigate, runHref, testHref } from "../lib/router.js";
@@ -124,7 +125,12 @@ function ProjectSection(props: { project: Project }) {
 }
 
 export function HomePage() {
-  const [projects, { refetch }] = createResource(() => apiGet<Project[]>("/projects"));
+  // The active org's projects (refetched when the org changes); the chosen project is shown.
+  const [projects, { refetch }] = createResource(() => activeOrgId() ?? "default", () => apiGet<Project[]>("/projects"));
+  const shown = (list: Project[]) => {
+    const chosen = list.filter((p) => p.id === activeProjectId());
+    return chosen.length ? chosen : list;
+  };
   return (
     <main class="page home-page">
       <h1 class="page-title">Tests</h1>
@@ -132,7 +138,7 @@ export function HomePage() {
         <Show when={projects()} fallback={<Loading label="Loading projects…" />}>
           {(list) => (
             <Show when={list().length > 0} fallback={<Empty>No projects yet.</Empty>}>
-              <For each={list()}>{(pr) => <ProjectSection project={pr} />}</For>
+              <For each={shown(list())}>{(pr) => <ProjectSection project={pr} />}</For>
             </Show>
           )}
         </Show>
