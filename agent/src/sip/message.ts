@@ -24,6 +24,13 @@ export class SipHeaders {
     return this;
   }
 
+  /** The parser's append: `key` is headerKey(name), already known. */
+  appendParsed(key: string, name: string, value: string): void {
+    this.keys.push(key);
+    this.names.push(name.length === 1 ? canonicalName(key) : name);
+    this.values.push(value);
+  }
+
   /** Inserts a field before all others of the same name (a new top Via, Record-Route…). */
   prepend(name: string, value: string): this {
     const key = headerKey(name);
