@@ -78,7 +78,8 @@ export interface DigestRequest {
 export function digestAuthorization(ch: Challenge, cred: DigestCredentials, req: DigestRequest, nc = 1, cnonce?: string): string {
   const ha1 = cachedHa1(ch.algorithm, `${cred.username}:${ch.realm}:${cred.password}`);
   const ha2 = hash(ch.algorithm, `${req.method}:${req.uri}`);
-  const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  // quoted-string (RFC 3261 §25.1): escape \ and " (rare: skip the two regex passes when absent).
+  const q = (s: string) => (s.indexOf("\\") < 0 && s.indexOf('"') < 0 ? `"${s}"` : `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
   let v = `Digest username=${q(cred.username)}, realm=${q(ch.realm)}, nonce=${q(ch.nonce)}, uri=${q(req.uri)}`;
   if (ch.qop === "auth") {
     const cn = cnonce ?? randomHex(16);

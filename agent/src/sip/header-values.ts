@@ -68,8 +68,12 @@ export function parseParams(s: string, from = 0): Params | null {
       if (c === 0x3d || c === 0x3b || isWs(c)) break;
       j++;
     }
-    const name = s.slice(i, j);
-    if (!isToken(name)) return null;
+    let name = knownParam(s, i, j);
+    if (name === undefined) {
+      name = s.slice(i, j);
+      if (!isToken(name)) return null;
+      name = name.toLowerCase();
+    }
     i = j;
     while (i < n && isWs(s.charCodeAt(i))) i++;
     let value: string | null = null;
@@ -93,9 +97,23 @@ export function parseParams(s: string, from = 0): Params | null {
         i = j;
       }
     }
-    params[name.toLowerCase()] = value;
+    params[name] = value;
   }
   return params;
+}
+
+/**
+ * The params every Via / From / To / Contact carries (RFC 3261 §20.42, §19.3, RFC 3581), matched
+ * in place when written in lower case: no substring, token check or lower-casing for them.
+ */
+const KNOWN_PARAMS: Record<string, string[]> = {};
+for (const n of ["branch", "rport", "received", "tag", "expires", "transport", "lr", "maddr", "ttl", "q"]) (KNOWN_PARAMS[n[0]] ??= []).push(n);
+
+function knownParam(s: string, i: number, j: number): string | undefined {
+  const list = KNOWN_PARAMS[s[i]];
+  if (list === undefined) return undefined;
+  for (const n of list) if (n.length === j - i && s.startsWith(n, i)) return n;
+  return undefined;
 }
 
 /** Index of the closing quote of a quoted-string starting at `start`, or -1. */
