@@ -318,7 +318,7 @@ export function parseContact(value: string): Contact | "*" | null {
   const q = na.params.q;
   const expires = e === undefined || e === null ? null : toUint(e);
   if (e !== undefined && e !== null && expires === null) return null;
-  return { ...na, expires, q: q === undefined || q === null ? null : Number(q) };
+  return { displayName: na.displayName, uri: na.uri, params: na.params, tag: na.tag, expires, q: q === undefined || q === null ? null : Number(q) };
 }
 
 /** Non-negative decimal integer (delta-seconds and the like), capped at 2**32-1 per RFC 3261 §25.1. */

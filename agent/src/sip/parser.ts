@@ -148,27 +148,31 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
   let folded = false;
   let seen = 0;
   let repeated: string | undefined;
-  const flush = () => {
-    const key = pendingKey as string;
-    const bits = KEY_BITS.get(key);
-    if (bits !== undefined) {
-      if (bits & SINGLE_MASK && seen & bits && repeated === undefined) repeated = key;
-      seen |= bits;
+  for (;;) {
+    // The next line: a continuation of the pending field, a new field, or the end of the head.
+    const atEnd = lineEnd >= head.length;
+    let ls = 0;
+    if (!atEnd) {
+      ls = lineEnd + sepLen2;
+      lineEnd = head.indexOf(sep, ls);
+      if (lineEnd < 0) lineEnd = head.length;
+      const c0 = head.charCodeAt(ls);
+      if (c0 === 0x20 || c0 === 0x09) {
+        if (pendingKey === null) return fail("bad-header", "continuation line before any header");
+        pendingValue += " " + head.slice(ls, lineEnd).trim();
+        folded = true;
+        continue;
+      }
     }
-    headers.appendParsed(key, pendingName, folded ? pendingValue.trim() : pendingValue);
-  };
-  while (lineEnd < head.length) {
-    const ls = lineEnd + sepLen2;
-    lineEnd = head.indexOf(sep, ls);
-    if (lineEnd < 0) lineEnd = head.length;
-    const c0 = head.charCodeAt(ls);
-    if (c0 === 0x20 || c0 === 0x09) {
-      if (pendingKey === null) return fail("bad-header", "continuation line before any header");
-      pendingValue += " " + head.slice(ls, lineEnd).trim();
-      folded = true;
-      continue;
+    if (pendingKey !== null) {
+      const bits = KEY_BITS.get(pendingKey);
+      if (bits !== undefined) {
+        if (bits & SINGLE_MASK && seen & bits && repeated === undefined) repeated = pendingKey;
+        seen |= bits;
+      }
+      headers.appendParsed(pendingKey, pendingName, folded ? pendingValue.trim() : pendingValue);
     }
-    if (pendingKey !== null) flush();
+    if (atEnd) break;
     const colon = head.indexOf(":", ls);
     if (colon <= ls || colon >= lineEnd) {
       const line = head.slice(ls, lineEnd);
@@ -188,7 +192,6 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
     pendingValue = trimmed(head, colon + 1, lineEnd);
     folded = false;
   }
-  if (pendingKey !== null) flush();
 
   for (let i = 0; i < REQUIRED.length; i++) if ((seen & REQUIRED_BITS[i]) === 0) return fail("missing-header", `missing ${REQUIRED[i]} header`);
   if (repeated !== undefined) return fail("duplicate-header", `more than one ${repeated} header`);
