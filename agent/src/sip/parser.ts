@@ -49,6 +49,25 @@ const SINGLE_MASK = SINGLE_HEADERS.reduce((m, k) => m | bitOf(k), 0);
 /** Header names as written that are valid tokens → their lookup key (names repeat across messages). */
 const NAME_KEYS = new Map<string, string>();
 
+/**
+ * Field names as the usual peers spell them (Kamailio, Asterisk, FreeSWITCH, SIPp, ours), grouped
+ * by first character and matched in place: the common case needs no substring or hash lookup.
+ */
+const KNOWN_NAMES: Record<string, string[]> = {};
+for (const n of [
+  "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards", "Expires",
+  "WWW-Authenticate", "Proxy-Authenticate", "Authorization", "Proxy-Authorization", "Server", "User-Agent", "Allow",
+  "Supported", "Require", "Record-Route", "Route", "RSeq", "RAck", "Session-Expires", "Min-SE", "Call-Id",
+  "v", "f", "t", "i", "m", "l", "c", "k",
+]) (KNOWN_NAMES[n[0]] ??= []).push(n);
+
+function knownName(s: string, from: number, to: number): string | undefined {
+  const list = KNOWN_NAMES[s[from]];
+  if (list === undefined) return undefined;
+  for (const n of list) if (n.length === to - from && s.startsWith(n, from)) return n;
+  return undefined;
+}
+
 const isTrimmable = (c: number) => c <= 0x20 || c >= 0x7f;
 
 /**
@@ -178,8 +197,9 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
       const line = head.slice(ls, lineEnd);
       return fail("bad-header", `header line without name: "${line.slice(0, 40)}"`);
     }
-    const rawName = head.slice(ls, colon);
-    let key = NAME_KEYS.get(rawName);
+    const known = knownName(head, ls, colon);
+    const rawName = known ?? head.slice(ls, colon);
+    let key = known !== undefined ? headerKey(known) : NAME_KEYS.get(rawName);
     if (key === undefined) {
       const name = rawName.trim();
       if (!isToken(name)) return fail("bad-header", `invalid header name "${name.slice(0, 40)}"`);
