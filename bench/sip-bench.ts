@@ -17,7 +17,8 @@
  * Env: BENCH_RATES, BENCH_SECONDS, BENCH_SCENARIOS (register,call), BENCH_GENERATORS (sipp,ours),
  * BENCH_RUNTIME (bun|node: runtime of our generator, default bun = what the agent ships on),
  * BENCH_SETTLE (s between runs, default 6: Kamailio keeps finished transactions ~5 s),
- * BENCH_PROFILE=1 (our generator under node --cpu-prof; top frames printed and saved).
+ * BENCH_PROFILE=1 (our generator under node --cpu-prof; top frames printed and saved), BENCH_PROFILE=bun
+ * (the same under bun --cpu-prof: what the agent ships on, JavaScriptCore's sampler).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -46,7 +47,8 @@ const scenarios = (env.BENCH_SCENARIOS ?? "register,call").split(",") as ("regis
 const generators = (env.BENCH_GENERATORS ?? "sipp,ours").split(",");
 const runtime = env.BENCH_RUNTIME ?? "bun";
 const settleS = Number(env.BENCH_SETTLE ?? 6);
-const profile = env.BENCH_PROFILE === "1";
+const profileBun = env.BENCH_PROFILE === "bun";
+const profile = env.BENCH_PROFILE === "1" || profileBun;
 
 // Accounts in Kamailio's subscriber table.
 const range = (prefix: number, n: number) => Array.from({ length: n }, (_, i) => ({ username: String(prefix + i), password: `pw-${prefix + i}` }));
@@ -204,7 +206,10 @@ async function runOurs(k: KamailioHandle, scenario: "register" | "call", rate: n
   };
   const load = join(HERE, "load.ts");
   let cmd: string, args: string[];
-  if (profile || runtime === "node") {
+  if (profileBun) {
+    cmd = bunBinary();
+    args = ["--cpu-prof", "--cpu-prof-dir", join(work, `prof-${scenario}-${rate}`), load, JSON.stringify(cfg)];
+  } else if (profile || runtime === "node") {
     // Node runs a plain-JS bundle (no TS loader in the process, and profile lines that mean something).
     const bundle = join(work, "load.mjs");
     if (!existsSync(bundle)) {
@@ -324,7 +329,7 @@ async function main() {
   mkdirSync(work, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   const started = new Date();
-  console.log(`SIP benchmark: scenarios ${scenarios.join(",")} × rates ${rates.join(",")}/s × ${seconds} s; generators ${generators.join(",")}; ours on ${profile ? "node (profiling)" : runtime}`);
+  console.log(`SIP benchmark: scenarios ${scenarios.join(",")} × rates ${rates.join(",")}/s × ${seconds} s; generators ${generators.join(",")}; ours on ${profileBun ? "bun (profiling)" : profile ? "node (profiling)" : runtime}`);
   const k = await startKamailio({ port: await freeUdpPort(), accounts: [...REG_ACCOUNTS, ...CALLERS, ...CALLEES], sharedMemMb: 1024 });
   const results: GenResult[] = [];
   let callee: { stop(): Promise<void> } | null = null;
@@ -365,7 +370,7 @@ async function main() {
   const meta = {
     when: started.toISOString(),
     host: { cpus: (await import("node:os")).cpus().length, loadavg: (await import("node:os")).loadavg().map((x) => Math.round(x * 100) / 100) },
-    seconds, rates, oursRuntime: profile ? "node (--cpu-prof)" : runtime,
+    seconds, rates, oursRuntime: profileBun ? "bun (--cpu-prof)" : profile ? "node (--cpu-prof)" : runtime,
     callee: "one SIPp UAS (bench/sipp/uas.xml) for both generators, AoRs registered by a second SIPp",
     cpu: "generator CPU-s per 1,000 successful operations: SIPp = whole sipp process (bash times); ours = process.cpuUsage() over the load phase (processCpuS = whole process incl. start-up)",
   };

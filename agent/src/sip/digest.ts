@@ -4,6 +4,7 @@
  * qop=auth (cnonce + nonce-count) or without qop, and server-side challenge/verification.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomHex } from "./random-hex.js";
 import { parseAuth } from "./header-values.js";
 
 export type DigestAlgorithm = "MD5" | "SHA-256";
@@ -19,6 +20,22 @@ export interface Challenge {
 }
 
 const hash = (alg: DigestAlgorithm, s: string) => createHash(alg === "MD5" ? "md5" : "sha256").update(s).digest("hex");
+
+/**
+ * HA1 = H(username:realm:password) (RFC 2617 §3.2.2.2) is the same for every request of an
+ * account: remember it (bounded) instead of hashing it again per REGISTER / INVITE.
+ */
+const ha1Cache = new Map<string, string>();
+function cachedHa1(alg: DigestAlgorithm, a1: string): string {
+  const key = `${alg}\n${a1}`;
+  let v = ha1Cache.get(key);
+  if (v === undefined) {
+    v = hash(alg, a1);
+    if (ha1Cache.size >= 10_000) ha1Cache.clear();
+    ha1Cache.set(key, v);
+  }
+  return v;
+}
 
 /** Parses one WWW-/Proxy-Authenticate value; null when not a usable Digest challenge. */
 export function parseChallenge(value: string): Challenge | null {
@@ -59,12 +76,13 @@ export interface DigestRequest {
 
 /** Builds the credentials header value (RFC 2617 §3.2.2). `nc` is the nonce count for this nonce (1-based). */
 export function digestAuthorization(ch: Challenge, cred: DigestCredentials, req: DigestRequest, nc = 1, cnonce?: string): string {
-  const ha1 = hash(ch.algorithm, `${cred.username}:${ch.realm}:${cred.password}`);
+  const ha1 = cachedHa1(ch.algorithm, `${cred.username}:${ch.realm}:${cred.password}`);
   const ha2 = hash(ch.algorithm, `${req.method}:${req.uri}`);
-  const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  // quoted-string (RFC 3261 §25.1): escape \ and " (rare: skip the two regex passes when absent).
+  const q = (s: string) => (s.indexOf("\\") < 0 && s.indexOf('"') < 0 ? `"${s}"` : `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
   let v = `Digest username=${q(cred.username)}, realm=${q(ch.realm)}, nonce=${q(ch.nonce)}, uri=${q(req.uri)}`;
   if (ch.qop === "auth") {
-    const cn = cnonce ?? randomBytes(8).toString("hex");
+    const cn = cnonce ?? randomHex(16);
     const ncHex = nc.toString(16).padStart(8, "0");
     const response = hash(ch.algorithm, `${ha1}:${ch.nonce}:${ncHex}:${cn}:auth:${ha2}`);
     v += `, response=${q(response)}, algorithm=${ch.algorithm}, cnonce=${q(cn)}, qop=auth, nc=${ncHex}`;

@@ -381,13 +381,17 @@ function watchTarget(sock: Socket, fuzzPort: number): Watch {
   return { report, malformedAtStart: 0 };
 }
 
-const socketOf = (ua: UserAgent): Socket => (ua as unknown as { transport: { socket: Socket } }).transport.socket;
+const socketOf = (ua: UserAgent): Socket => (ua as unknown as { transport: { socket: { raw: Socket } } }).transport.socket.raw;
 
 /** Fires `count` mutated datagrams at a live UA and registrar; see the file comment. */
 export async function runLiveFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const seed = opts.seed ?? FUZZ_SEED;
   const rng = new Prng(seed);
   const t0 = performance.now();
+  // The harness watches and redirects traffic by patching node:dgram's Socket: keep the UDP
+  // transport on node:dgram even under Bun (udp.ts would otherwise use Bun.udpSocket).
+  const udpBackend = process.env.RINGFLEET_UDP;
+  process.env.RINGFLEET_UDP = "dgram";
   const uncaught: string[] = [];
   const onUncaught = (e: unknown) => uncaught.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   process.on("uncaughtException", onUncaught);
@@ -519,6 +523,8 @@ export async function runLiveFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     await closeSocket(fuzz);
     await closeSocket(sink);
     process.off("uncaughtException", onUncaught);
+    if (udpBackend === undefined) delete process.env.RINGFLEET_UDP;
+    else process.env.RINGFLEET_UDP = udpBackend;
   }
 }
 

@@ -52,9 +52,9 @@ export type Params = Record<string, string | null>;
  * Values may be quoted strings (kept with quotes unescaped off). Empty params (";;") are invalid
  * (RFC 4475 §3.1.2.1).
  */
-export function parseParams(s: string): Params | null {
+export function parseParams(s: string, from = 0): Params | null {
   const params: Params = {};
-  let i = 0;
+  let i = from;
   const n = s.length;
   while (i < n) {
     while (i < n && isWs(s.charCodeAt(i))) i++;
@@ -68,8 +68,12 @@ export function parseParams(s: string): Params | null {
       if (c === 0x3d || c === 0x3b || isWs(c)) break;
       j++;
     }
-    const name = s.slice(i, j);
-    if (!isToken(name)) return null;
+    let name = knownParam(s, i, j);
+    if (name === undefined) {
+      name = s.slice(i, j);
+      if (!isToken(name)) return null;
+      name = name.toLowerCase();
+    }
     i = j;
     while (i < n && isWs(s.charCodeAt(i))) i++;
     let value: string | null = null;
@@ -93,9 +97,23 @@ export function parseParams(s: string): Params | null {
         i = j;
       }
     }
-    params[name.toLowerCase()] = value;
+    params[name] = value;
   }
   return params;
+}
+
+/**
+ * The params every Via / From / To / Contact carries (RFC 3261 §20.42, §19.3, RFC 3581), matched
+ * in place when written in lower case: no substring, token check or lower-casing for them.
+ */
+const KNOWN_PARAMS: Record<string, string[]> = {};
+for (const n of ["branch", "rport", "received", "tag", "expires", "transport", "lr", "maddr", "ttl", "q"]) (KNOWN_PARAMS[n[0]] ??= []).push(n);
+
+function knownParam(s: string, i: number, j: number): string | undefined {
+  const list = KNOWN_PARAMS[s[i]];
+  if (list === undefined) return undefined;
+  for (const n of list) if (n.length === j - i && s.startsWith(n, i)) return n;
+  return undefined;
 }
 
 /** Index of the closing quote of a quoted-string starting at `start`, or -1. */
@@ -137,7 +155,7 @@ export function parseNameAddr(value: string): NameAddr | null {
   if (s.length === 0) return null;
   let displayName: string | null = null;
   let uri: string;
-  let rest: string;
+  let rest: number; // where the header params start in s
   let i = 0;
   if (s.charCodeAt(0) === 0x22) {
     const end = quotedEnd(s, 0);
@@ -157,15 +175,15 @@ export function parseNameAddr(value: string): NameAddr | null {
     const gt = s.indexOf(">", lt);
     if (gt < 0) return null;
     uri = s.slice(lt + 1, gt);
-    rest = s.slice(gt + 1);
+    rest = gt + 1;
   } else {
     const semi = s.indexOf(";");
     uri = semi >= 0 ? s.slice(0, semi).trimEnd() : s;
-    rest = semi >= 0 ? s.slice(semi) : "";
+    rest = semi >= 0 ? semi : s.length;
     if (uri.indexOf(",") >= 0 || uri.indexOf("?") >= 0) return null;
   }
   if (uri.length === 0 || !validUriText(uri)) return null;
-  const params = parseParams(rest);
+  const params = parseParams(s, rest);
   if (params === null) return null;
   const tag = params.tag ?? null;
   return { displayName, uri, params, tag };
@@ -203,7 +221,8 @@ export interface Via {
 export function parseVia(value: string): Via | null {
   const s = value.trim();
   let i = 0;
-  const parts: string[] = [];
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport
+  let name = "", version = "", transport = "";
   for (let k = 0; k < 3; k++) {
     while (i < s.length && isWs(s.charCodeAt(i))) i++;
     let j = i;
@@ -214,7 +233,9 @@ export function parseVia(value: string): Via | null {
     }
     const tok = s.slice(i, j);
     if (!isToken(tok)) return null;
-    parts.push(tok);
+    if (k === 0) name = tok;
+    else if (k === 1) version = tok;
+    else transport = tok;
     i = j;
     while (i < s.length && isWs(s.charCodeAt(i))) i++;
     if (k < 2) {
@@ -222,7 +243,7 @@ export function parseVia(value: string): Via | null {
       i++;
     }
   }
-  if (parts[0].toUpperCase() !== "SIP") return null;
+  if (name !== "SIP" && name.toUpperCase() !== "SIP") return null;
   while (i < s.length && isWs(s.charCodeAt(i))) i++;
   let j = i;
   while (j < s.length && s.charCodeAt(j) !== 0x3b && !isWs(s.charCodeAt(j))) j++;
@@ -239,7 +260,7 @@ export function parseVia(value: string): Via | null {
     port = p;
   }
   if (host.length === 0) return null;
-  const params = parseParams(s.slice(j));
+  const params = parseParams(s, j);
   if (params === null) return null;
   let rport: number | null | undefined;
   if ("rport" in params) {
@@ -248,8 +269,8 @@ export function parseVia(value: string): Via | null {
     if (rport !== null && !Number.isInteger(rport)) return null;
   }
   return {
-    protocol: `${parts[0]}/${parts[1]}`,
-    transport: parts[2].toUpperCase(),
+    protocol: name === "SIP" && version === "2.0" ? "SIP/2.0" : `${name}/${version}`,
+    transport: transport === "UDP" ? "UDP" : transport.toUpperCase(),
     host,
     port,
     params,
@@ -297,7 +318,7 @@ export function parseContact(value: string): Contact | "*" | null {
   const q = na.params.q;
   const expires = e === undefined || e === null ? null : toUint(e);
   if (e !== undefined && e !== null && expires === null) return null;
-  return { ...na, expires, q: q === undefined || q === null ? null : Number(q) };
+  return { displayName: na.displayName, uri: na.uri, params: na.params, tag: na.tag, expires, q: q === undefined || q === null ? null : Number(q) };
 }
 
 /** Non-negative decimal integer (delta-seconds and the like), capped at 2**32-1 per RFC 3261 §25.1. */

@@ -24,6 +24,13 @@ export class SipHeaders {
     return this;
   }
 
+  /** The parser's append: `key` is headerKey(name), already known. */
+  appendParsed(key: string, name: string, value: string): void {
+    this.keys.push(key);
+    this.names.push(name.length === 1 ? canonicalName(key) : name);
+    this.values.push(value);
+  }
+
   /** Inserts a field before all others of the same name (a new top Via, Record-Route…). */
   prepend(name: string, value: string): this {
     const key = headerKey(name);
@@ -116,7 +123,13 @@ export class SipHeaders {
     for (let i = 0; i < this.keys.length; i++) {
       if (this.keys[i] !== key) continue;
       if (list) {
-        const parts = splitList(this.values[i]);
+        const v = this.values[i];
+        // One element and nothing quoted (the usual Via / Contact): what splitList would return.
+        if (v.indexOf(",") < 0 && v.indexOf('"') < 0) {
+          out.push(v.trim());
+          continue;
+        }
+        const parts = splitList(v);
         if (parts === null) out.push(this.values[i]);
         else for (const p of parts) out.push(p);
       } else out.push(this.values[i]);
@@ -127,6 +140,20 @@ export class SipHeaders {
   /** [name as written or canonical, raw value] in order. */
   entries(): [string, string][] {
     return this.keys.map((_, i) => [this.names[i], this.values[i]]);
+  }
+
+  /** Name (as written or canonical) of field `i`, in order; with valueAt, for loops that allocate nothing. */
+  nameAt(i: number): string {
+    return this.names[i];
+  }
+
+  valueAt(i: number): string {
+    return this.values[i];
+  }
+
+  /** Lookup key (lower-case long name) of field `i`. */
+  keyAt(i: number): string {
+    return this.keys[i];
   }
 
   get size(): number {
@@ -142,85 +169,83 @@ export class SipHeaders {
   }
 }
 
-/** Parsed views cached per message; invalidated by `touch()` after header edits. */
+/** Marks a cached view that has not been computed yet (null is a valid cached value). */
+const UNSET: unique symbol = Symbol("unset");
+type Slot<T> = T | typeof UNSET;
+
+/**
+ * Parsed views cached per message, one field each (no Map or closure per access: the transaction
+ * layer reads topVia and CSeq of every message); invalidated by `touch()` after header edits.
+ */
 abstract class SipMessageBase {
   headers: SipHeaders;
   body: string;
-  private cache: Map<string, unknown> = new Map();
+  private cCallId: Slot<string> = UNSET;
+  private cVias: Slot<Via[] | null> = UNSET;
+  private cTopVia: Slot<Via | null> = UNSET;
+  private cFrom: Slot<NameAddr | null> = UNSET;
+  private cTo: Slot<NameAddr | null> = UNSET;
+  private cCSeq: Slot<CSeq | null> = UNSET;
+  private cContacts: Slot<(Contact | "*")[] | null> = UNSET;
+  private cMaxForwards: Slot<number | null> = UNSET;
+  private cExpires: Slot<number | null> = UNSET;
+  private cNameAddrs: Map<string, NameAddr[]> | null = null;
 
   constructor(headers: SipHeaders, body: string) {
     this.headers = headers;
     this.body = body;
   }
 
-  protected cached<T>(key: string, f: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
-    const v = f();
-    this.cache.set(key, v);
-    return v;
-  }
-
   /** Drop cached views after editing headers. */
   touch(): void {
-    this.cache.clear();
+    this.cCallId = this.cVias = this.cTopVia = this.cFrom = this.cTo = this.cCSeq = UNSET;
+    this.cContacts = this.cMaxForwards = this.cExpires = UNSET;
+    this.cNameAddrs = null;
   }
 
   get callId(): string {
-    return this.cached("call-id", () => (this.headers.get("call-id") ?? "").trim());
+    if (this.cCallId === UNSET) this.cCallId = (this.headers.get("call-id") ?? "").trim();
+    return this.cCallId;
   }
 
   /** All Via values parsed, top first; null if any is malformed. */
   get vias(): Via[] | null {
-    return this.cached("vias", () => {
-      const out: Via[] = [];
-      for (const v of this.headers.getAll("via")) {
-        const p = parseVia(v);
-        if (p === null) return null;
-        out.push(p);
-      }
-      return out;
-    });
+    if (this.cVias === UNSET) this.cVias = parseAll(this.headers.getAll("via"), parseVia);
+    return this.cVias;
   }
 
   get topVia(): Via | null {
-    return this.cached("top-via", () => {
-      const raw = this.headers.getAll("via")[0];
-      return raw === undefined ? null : parseVia(raw);
-    });
+    if (this.cTopVia === UNSET) {
+      // The same parse of the same first value when all Vias were parsed already (the parser does).
+      const all = this.cVias;
+      if (all !== UNSET && all !== null) this.cTopVia = all[0] ?? null;
+      else {
+        const raw = this.headers.getAll("via")[0];
+        this.cTopVia = raw === undefined ? null : parseVia(raw);
+      }
+    }
+    return this.cTopVia;
   }
 
   get from(): NameAddr | null {
-    return this.cached("from", () => {
-      const v = this.headers.get("from");
-      return v === undefined ? null : parseNameAddr(v);
-    });
+    if (this.cFrom === UNSET) this.cFrom = parseIfPresent(this.headers.get("from"), parseNameAddr);
+    return this.cFrom;
   }
 
   get to(): NameAddr | null {
-    return this.cached("to", () => {
-      const v = this.headers.get("to");
-      return v === undefined ? null : parseNameAddr(v);
-    });
+    if (this.cTo === UNSET) this.cTo = parseIfPresent(this.headers.get("to"), parseNameAddr);
+    return this.cTo;
   }
 
   get cseq(): CSeq | null {
-    return this.cached("cseq", () => {
-      const v = this.headers.get("cseq");
-      return v === undefined ? null : parseCSeq(v);
-    });
+    if (this.cCSeq === UNSET) this.cCSeq = parseIfPresent(this.headers.get("cseq"), parseCSeq);
+    return this.cCSeq;
   }
 
   /** Contact values; "*" for the wildcard (REGISTER); null when any is malformed. */
   get contacts(): (Contact | "*")[] | null {
-    return this.cached("contacts", () => {
-      const out: (Contact | "*")[] = [];
-      for (const v of this.headers.getAll("contact")) {
-        const c = parseContact(v);
-        if (c === null) return null;
-        out.push(c);
-      }
-      return out;
-    });
+    if (this.cContacts === UNSET) this.cContacts = parseAll(this.headers.getAll("contact"), parseContact);
+    return this.cContacts;
   }
 
   /** First Contact as name-addr (not "*"), or null. */
@@ -231,29 +256,41 @@ abstract class SipMessageBase {
 
   /** Record-Route / Route values parsed (in header order); malformed ones skipped. */
   nameAddrs(name: "route" | "record-route" | "path"): NameAddr[] {
-    return this.cached(`na-${name}`, () => {
-      const out: NameAddr[] = [];
+    this.cNameAddrs ??= new Map();
+    let out = this.cNameAddrs.get(name);
+    if (out === undefined) {
+      out = [];
       for (const v of this.headers.getAll(name)) {
         const p = parseNameAddr(v);
         if (p) out.push(p);
       }
-      return out;
-    });
+      this.cNameAddrs.set(name, out);
+    }
+    return out;
   }
 
   get maxForwards(): number | null {
-    return this.cached("max-forwards", () => {
-      const v = this.headers.get("max-forwards");
-      return v === undefined ? null : toUint(v);
-    });
+    if (this.cMaxForwards === UNSET) this.cMaxForwards = parseIfPresent(this.headers.get("max-forwards"), toUint);
+    return this.cMaxForwards;
   }
 
   get expires(): number | null {
-    return this.cached("expires", () => {
-      const v = this.headers.get("expires");
-      return v === undefined ? null : toUint(v);
-    });
+    if (this.cExpires === UNSET) this.cExpires = parseIfPresent(this.headers.get("expires"), toUint);
+    return this.cExpires;
   }
+}
+
+const parseIfPresent = <T>(v: string | undefined, parse: (v: string) => T | null): T | null => (v === undefined ? null : parse(v));
+
+/** Every value parsed, or null as soon as one is malformed. */
+function parseAll<T>(values: string[], parse: (v: string) => T | null): T[] | null {
+  const out: T[] = [];
+  for (const v of values) {
+    const p = parse(v);
+    if (p === null) return null;
+    out.push(p);
+  }
+  return out;
 }
 
 export class SipRequest extends SipMessageBase {

@@ -4,7 +4,7 @@
  * Work done eagerly is only what framing and transaction matching need and what RFC 4475's
  * torture cases require us to reject; everything else is parsed lazily by SipMessage getters.
  */
-import { SINGLE_HEADERS } from "./header-names.js";
+import { headerKey, SINGLE_HEADERS } from "./header-names.js";
 import { isToken, toUint } from "./header-values.js";
 import { SipHeaders, SipRequest, SipResponse, type SipMessage } from "./message.js";
 import { parseSipUri, uriScheme } from "./uri.js";
@@ -38,6 +38,49 @@ const fail = (code: ParseErrorCode, message: string, statusCode: 400 | 505 = 400
 });
 
 const REQUIRED = ["via", "from", "to", "call-id", "cseq"] as const;
+
+/** One bit per key that is required or single-instance (RFC 3261 §7.3, §8.1.1, §20). */
+const KEY_BITS = new Map<string, number>();
+for (const k of [...REQUIRED, ...SINGLE_HEADERS]) if (!KEY_BITS.has(k)) KEY_BITS.set(k, 1 << KEY_BITS.size);
+const bitOf = (k: string) => KEY_BITS.get(k) as number;
+const REQUIRED_BITS = REQUIRED.map(bitOf);
+const SINGLE_MASK = SINGLE_HEADERS.reduce((m, k) => m | bitOf(k), 0);
+
+/** Header names as written that are valid tokens → their lookup key (names repeat across messages). */
+const NAME_KEYS = new Map<string, string>();
+
+/**
+ * Field names as the usual peers spell them (Kamailio, Asterisk, FreeSWITCH, SIPp, ours), grouped
+ * by first character and matched in place: the common case needs no substring or hash lookup.
+ */
+const KNOWN_NAMES: Record<string, string[]> = {};
+for (const n of [
+  "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Content-Length", "Content-Type", "Max-Forwards", "Expires",
+  "WWW-Authenticate", "Proxy-Authenticate", "Authorization", "Proxy-Authorization", "Server", "User-Agent", "Allow",
+  "Supported", "Require", "Record-Route", "Route", "RSeq", "RAck", "Session-Expires", "Min-SE", "Call-Id",
+  "v", "f", "t", "i", "m", "l", "c", "k",
+]) (KNOWN_NAMES[n[0]] ??= []).push(n);
+
+function knownName(s: string, from: number, to: number): string | undefined {
+  const list = KNOWN_NAMES[s[from]];
+  if (list === undefined) return undefined;
+  for (const n of list) if (n.length === to - from && s.startsWith(n, from)) return n;
+  return undefined;
+}
+
+const isTrimmable = (c: number) => c <= 0x20 || c >= 0x7f;
+
+/**
+ * `s.slice(from, to).trim()` without the intermediate string in the common case (edges are SP /
+ * HTAB or none); anything else at an edge (CR, other controls, Unicode spaces) goes through
+ * String.prototype.trim so the result is exactly the same.
+ */
+function trimmed(s: string, from: number, to: number): string {
+  while (from < to && (s.charCodeAt(from) === 0x20 || s.charCodeAt(from) === 0x09)) from++;
+  while (to > from && (s.charCodeAt(to - 1) === 0x20 || s.charCodeAt(to - 1) === 0x09)) to--;
+  if (to > from && (isTrimmable(s.charCodeAt(from)) || isTrimmable(s.charCodeAt(to - 1)))) return s.slice(from, to).trim();
+  return s.slice(from, to);
+}
 
 export interface ParseOptions {
   /**
@@ -76,8 +119,14 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
     }
   }
   const head = buf.toString("utf8", start, headEnd);
-  const lines = head.split(head.indexOf("\r\n") >= 0 ? "\r\n" : "\n");
-  const first = lines[0];
+  // Lines end in CRLF, or in bare LF when the message has no CRLF at all (tolerated): one scan
+  // over the head by index, without splitting it into an array of line strings.
+  const crlf = head.indexOf("\r\n") >= 0;
+  const sepLen2 = crlf ? 2 : 1;
+  const sep = crlf ? "\r\n" : "\n";
+  let lineEnd = head.indexOf(sep);
+  if (lineEnd < 0) lineEnd = head.length;
+  const first = head.slice(0, lineEnd);
 
   let msg: SipMessage;
   if (first.startsWith("SIP/")) {
@@ -108,30 +157,63 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
     msg = new SipRequest(method, uri);
   }
 
-  // Header fields, unfolding continuation lines (RFC 3261 §7.3.1).
+  // Header fields, unfolding continuation lines (RFC 3261 §7.3.1). Which required fields were seen
+  // and the first repeated single-instance field are noted on the way (bits per key), instead of
+  // looking each up again afterwards.
   const headers = msg.headers;
-  let pendingName: string | null = null;
+  let pendingKey: string | null = null;
+  let pendingName = "";
   let pendingValue = "";
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const c0 = line.charCodeAt(0);
-    if (c0 === 0x20 || c0 === 0x09) {
-      if (pendingName === null) return fail("bad-header", "continuation line before any header");
-      pendingValue += " " + line.trim();
-      continue;
+  let folded = false;
+  let seen = 0;
+  let repeated: string | undefined;
+  for (;;) {
+    // The next line: a continuation of the pending field, a new field, or the end of the head.
+    const atEnd = lineEnd >= head.length;
+    let ls = 0;
+    if (!atEnd) {
+      ls = lineEnd + sepLen2;
+      lineEnd = head.indexOf(sep, ls);
+      if (lineEnd < 0) lineEnd = head.length;
+      const c0 = head.charCodeAt(ls);
+      if (c0 === 0x20 || c0 === 0x09) {
+        if (pendingKey === null) return fail("bad-header", "continuation line before any header");
+        pendingValue += " " + head.slice(ls, lineEnd).trim();
+        folded = true;
+        continue;
+      }
     }
-    if (pendingName !== null) headers.append(pendingName, pendingValue.trim());
-    const colon = line.indexOf(":");
-    if (colon <= 0) return fail("bad-header", `header line without name: "${line.slice(0, 40)}"`);
-    const name = line.slice(0, colon).trim();
-    if (!isToken(name)) return fail("bad-header", `invalid header name "${name.slice(0, 40)}"`);
-    pendingName = name;
-    pendingValue = line.slice(colon + 1);
+    if (pendingKey !== null) {
+      const bits = KEY_BITS.get(pendingKey);
+      if (bits !== undefined) {
+        if (bits & SINGLE_MASK && seen & bits && repeated === undefined) repeated = pendingKey;
+        seen |= bits;
+      }
+      headers.appendParsed(pendingKey, pendingName, folded ? pendingValue.trim() : pendingValue);
+    }
+    if (atEnd) break;
+    const colon = head.indexOf(":", ls);
+    if (colon <= ls || colon >= lineEnd) {
+      const line = head.slice(ls, lineEnd);
+      return fail("bad-header", `header line without name: "${line.slice(0, 40)}"`);
+    }
+    const known = knownName(head, ls, colon);
+    const rawName = known ?? head.slice(ls, colon);
+    let key = known !== undefined ? headerKey(known) : NAME_KEYS.get(rawName);
+    if (key === undefined) {
+      const name = rawName.trim();
+      if (!isToken(name)) return fail("bad-header", `invalid header name "${name.slice(0, 40)}"`);
+      key = headerKey(name);
+      pendingName = name;
+      // Only names that were whole tokens as written are remembered (so a hit needs no trim).
+      if (name === rawName && NAME_KEYS.size < 1024) NAME_KEYS.set(rawName, key);
+    } else pendingName = rawName;
+    pendingKey = key;
+    pendingValue = trimmed(head, colon + 1, lineEnd);
+    folded = false;
   }
-  if (pendingName !== null) headers.append(pendingName, pendingValue.trim());
 
-  for (const h of REQUIRED) if (!headers.has(h)) return fail("missing-header", `missing ${h} header`);
-  const repeated = headers.firstRepeated(SINGLE_HEADERS);
+  for (let i = 0; i < REQUIRED.length; i++) if ((seen & REQUIRED_BITS[i]) === 0) return fail("missing-header", `missing ${REQUIRED[i]} header`);
   if (repeated !== undefined) return fail("duplicate-header", `more than one ${repeated} header`);
 
   // Content-Length framing (RFC 3261 §18.3): over UDP it may be absent (body = rest of datagram);

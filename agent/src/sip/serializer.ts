@@ -6,12 +6,10 @@ import type { SipMessage } from "./message.js";
 
 export function serialize(msg: SipMessage): string {
   let s = msg.type === "request" ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
-  for (const [name, value] of msg.headers.entries()) {
-    if (name.length === 14 || name.length === 1) {
-      const l = name.toLowerCase();
-      if (l === "content-length" || l === "l") continue;
-    }
-    s += `${name}: ${value}\r\n`;
+  const h = msg.headers;
+  for (let i = 0, n = h.size; i < n; i++) {
+    if (h.keyAt(i) === "content-length") continue;
+    s += h.nameAt(i) + ": " + h.valueAt(i) + "\r\n";
   }
   const len = msg.body.length === 0 ? 0 : Buffer.byteLength(msg.body, "utf8");
   s += `Content-Length: ${len}\r\n\r\n`;

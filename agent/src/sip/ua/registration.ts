@@ -110,9 +110,18 @@ export class Registration {
     });
   }
 
+  private ownContact: { text: string; uri: ReturnType<typeof parseSipUri> } | null = null;
+
+  /** Our Contact's URI parsed, once per Contact value (it is the same for every REGISTER). */
+  private ownContactUri(): ReturnType<typeof parseSipUri> {
+    const text = this.core.contact;
+    if (this.ownContact?.text !== text) this.ownContact = { text, uri: parseSipUri(text.slice(1, -1)) };
+    return this.ownContact.uri;
+  }
+
   /** §10.2.4: the expires param of the Contact that is ours, else the Expires header, else what we asked. */
   private granted(res: SipResponse, asked: number): number {
-    const mine = parseSipUri(this.core.contact.slice(1, -1));
+    const mine = this.ownContactUri();
     for (const c of res.contacts ?? []) {
       if (c === "*") continue;
       const u = parseSipUri(c.uri);
