@@ -2,6 +2,7 @@
  * The seeded demo test end to end, the way a user meets the product: API → run object → agent →
  * built-in registrar → real SIP calls with real RTP → per-second metrics → live page in chromium.
  */
+import { DETAIL_METRICS } from "../../protocol/index.js";
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { mkdirSync } from "node:fs";
@@ -59,6 +60,10 @@ describe("demo test through the built-in registrar", () => {
     for (const k of ["mos", "r_factor", "jitter_ms", "fraction_lost", "packets_lost", "rtt_ms", "packets_sent", "packets_received", "bytes_sent", "bytes_received"])
       expect(Object.keys(detail.series.at(-1).m), k).toContain(k);
     expect(detail.series.some((s: any) => s.m.rtt_ms > 0)).toBe(true);
+    // The detail metrics (protocol/metrics.ts DETAIL_METRICS) arrive in the same series, every one of them.
+    for (const d of DETAIL_METRICS) expect(Object.keys(detail.series.at(-1).m), d.key).toContain(d.key);
+    expect(detail.series.at(-1).m.packets_recv_rate_ps).toBeGreaterThan(40); // 50 packets/s of 20 ms G.711
+    expect(detail.series.at(-1).m.audio_level_dbov).toBeLessThan(0);
     const firstLines = detail.trace.map((t: any) => t.text.split("\r\n")[0]);
     expect(firstLines.some((l: string) => l.startsWith("INVITE "))).toBe(true);
     expect(firstLines.some((l: string) => l.startsWith("SIP/2.0 407") || l.startsWith("SIP/2.0 401"))).toBe(true);
