@@ -229,6 +229,23 @@ export interface Test extends TestCreate {
   updatedAt: string;
 }
 
+// ---- plan -------------------------------------------------------------------------------------
+/** An org's plan limits, checked when a run is admitted (CANNOT_RUN_FOR_NOW with a PLAN_LIMIT_* reason). */
+export interface PlanLimits {
+  maxEndpointsPerTest: number;
+  maxDurationSec: number;
+  maxConcurrentRunsPerProject: number;
+  maxConcurrentRunsPerOrg: number;
+  maxConcurrentEndpoints: number;
+}
+/** `GET /plan`: the active org's limits, credits and what its running tests hold now. */
+export interface PlanInfo {
+  limits: PlanLimits;
+  /** `balance: null` = unmetered (self-hosted). A run reserves endpoints × ⌈(buildup + duration) / 60⌉ credits. */
+  credits: { balance: number | null; reserved: number };
+  usage: { runningRuns: number; runningEndpoints: number };
+}
+
 // ---- runs -------------------------------------------------------------------------------------
 export const RunCreate = z
   .object({

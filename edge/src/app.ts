@@ -8,6 +8,7 @@ import { ApiException } from "./lib/errors.js";
 import { agentRoutes } from "./routes/agents.js";
 import { authRoutes } from "./routes/auth.js";
 import { meRoutes } from "./routes/me.js";
+import { planRoutes } from "./routes/plan.js";
 import { projectRoutes } from "./routes/projects.js";
 import { registrarRoutes } from "./routes/registrars.js";
 import { runRoutes } from "./routes/runs.js";
@@ -32,6 +33,7 @@ const api = new Hono<AppEnv>()
   .route("/projects", registrarRoutes)
   .route("/projects", testRoutes)
   .route("/projects", runRoutes)
+  .route("/plan", planRoutes)
   .route("/agents", agentRoutes)
   .route("/tokens", tokenRoutes);
 

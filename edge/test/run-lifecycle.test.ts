@@ -45,6 +45,12 @@ describe("run lifecycle", () => {
         return r.body.data.status !== "PENDING" ? r.body.data : null;
       });
       expect(run).toMatchObject({ status: "CANNOT_RUN_FOR_NOW", reasonCode: "PLAN_LIMIT_ENDPOINTS", reason: "The test has 10 endpoints; your plan allows 4 per test." });
+      // GET /plan shows the same limits (the rest are the self-hosted defaults) and an unmetered balance.
+      const plan = await api<{ data: { limits: Record<string, number>; credits: { balance: number | null; reserved: number }; usage: Record<string, number> } }>("GET", "/plan");
+      expect(plan.status).toBe(200);
+      expect(plan.body.data.limits).toMatchObject({ maxEndpointsPerTest: 4, maxDurationSec: 86_400 });
+      expect(plan.body.data.credits).toEqual({ balance: null, reserved: 0 });
+      expect(plan.body.data.usage).toEqual({ runningRuns: 0, runningEndpoints: 0 });
     } finally {
       await db.execute(`UPDATE orgs SET plan_limits = NULL`);
     }

@@ -5,15 +5,10 @@
  * estimated usage when admitted and is charged what it actually used when it ends.
  * QuotaObject (one per org) applies these functions one call at a time, which makes reserve atomic.
  */
-import type { CannotRunReason } from "../../../protocol/index.js";
+import type { CannotRunReason, PlanLimits } from "../../../protocol/index.js";
 
-export interface PlanLimits {
-  maxEndpointsPerTest: number;
-  maxDurationSec: number;
-  maxConcurrentRunsPerProject: number;
-  maxConcurrentRunsPerOrg: number;
-  maxConcurrentEndpoints: number;
-}
+/** Defined in the contract (protocol/api.ts) because `GET /plan` returns them. */
+export type { PlanLimits };
 
 /** Generous limits for a self-hosted install; a hosted deployment sets its own per org. */
 export const SELF_HOSTED_LIMITS: PlanLimits = {

@@ -9,12 +9,15 @@ import { draftToBody, newTestDraft, TestPage, validateDraft } from "./TestPage.j
 const reg: Registrar = { id: "g1", projectId: "p1", name: "Built-in registrar", domain: "127.0.0.1", port: 5070, transport: "UDP", outboundProxy: null, builtin: true, accountCount: 40, createdAt: "2026-01-01T00:00:00Z", tls: null };
 
 let fm: ReturnType<typeof fakeFetch>;
+let planInfo: unknown = null;
 beforeEach(() => {
   setToken("rf_test");
+  planInfo = null;
   window.location.hash = "#/projects/p1/tests/new";
   fm = fakeFetch((method, url) => {
     if (url === "/api/v1/projects/p1/registrars") return ok([reg]);
     if (url === "/api/v1/agents") return ok([]);
+    if (url === "/api/v1/plan" && planInfo) return ok(planInfo);
     if (method === "POST" && url === "/api/v1/projects/p1/tests")
       return { status: 400, body: { error: { code: "VALIDATION_FAILED", message: "invalid body", details: { issues: [{ path: "groups.1.region", message: "no online agent in region mars" }] } } } };
     return undefined;
@@ -102,5 +105,24 @@ describe("test page", () => {
     const region = within(within(form).getByRole("group", { name: "Group 2" })).getByLabelText("Region");
     await waitFor(() => expect(region.getAttribute("aria-invalid")).toBe("true"));
     expect(within(form).getByText("no online agent in region mars")).toBeTruthy();
+  });
+
+  it("shows the plan's limits and says beside the fields when the test exceeds them", async () => {
+    planInfo = {
+      limits: { maxEndpointsPerTest: 3, maxDurationSec: 60, maxConcurrentRunsPerProject: 2, maxConcurrentRunsPerOrg: 4, maxConcurrentEndpoints: 50 },
+      credits: { balance: 100, reserved: 10 }, usage: { runningRuns: 1, runningEndpoints: 2 },
+    };
+    render(() => <TestPage pid="p1" />);
+    const form = await screen.findByRole("form", { name: "New test" });
+    const limits = await screen.findByRole("group", { name: "Plan limits" });
+    expect(limits.textContent).toContain("4 of 3"); // the default draft has 2 + 2 endpoints
+    expect(limits.textContent).toContain("1 of 4 runs");
+    expect(limits.textContent).toContain("90 left");
+    fireEvent.input(within(form).getByLabelText("Test name"), { target: { value: "T" } });
+    fireEvent.input(within(form).getByLabelText("Call duration (s)"), { target: { value: "120" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Create test" }));
+    expect(await within(form).findByText("your plan allows calls of at most 60 s")).toBeTruthy();
+    expect(within(form).getByText(/4 endpoints in total; your plan allows 3 per test/)).toBeTruthy();
+    expect(fm.calls.some((c) => c.method === "POST")).toBe(false);
   });
 });

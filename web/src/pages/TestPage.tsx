@@ -3,6 +3,7 @@
  * each field and a live group topology; for a saved test also Run, Delete and its runs.
  */
 import { createMemo, createResource, createSignal, For, Index, onCleanup, Show } from "solid-js";
+import { estimateCredits, planErrors } from "../lib/plan.js";
 import { createStore, produce, reconcile } from "solid-js/store";
 import {
   AUDIO_CODECS,
@@ -10,6 +11,7 @@ import {
   type Agent,
   type AudioCodec,
   type Registrar,
+  type PlanInfo,
   type Test,
   type TestGroup,
   type TestRun,
@@ -235,6 +237,13 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
   const [busy, setBusy] = createSignal<null | "save" | "run" | "delete">(null);
   const [confirmDelete, setConfirmDelete] = createSignal(false);
   const [current, setCurrent] = createSignal<Test | null>(props.test);
+  // The org's plan: shown beside the topology and checked like the run's admission will check it.
+  const [plan] = createResource(() => apiGet<PlanInfo>("/plan").catch(() => null));
+  const planErrs = () => {
+    const d = intField(draft.durationSec);
+    const b = intField(draft.buildupSec);
+    return planErrors(plan(), totalEndpoints(), d === undefined || Number.isNaN(d) ? undefined : d, b === undefined || Number.isNaN(b) ? 0 : b);
+  };
 
   const mq = typeof window !== "undefined" && window.matchMedia ? window.matchMedia("(max-width: 600px)") : null;
   const [narrow, setNarrow] = createSignal(mq?.matches ?? false);
@@ -243,7 +252,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
     mq.addEventListener?.("change", onChange);
     onCleanup(() => mq.removeEventListener?.("change", onChange));
   }
-  const clientErrors = createMemo(() => (submitted() ? validateDraft(draft) : {}));
+  const clientErrors = createMemo(() => (submitted() ? { ...planErrs(), ...validateDraft(draft) } : {}));
   const errors = () => ({ ...serverErrors(), ...clientErrors() });
   const names = () => draft.groups.map((g) => g.name);
   const topo = createMemo<TopologyGroup[]>(() =>
@@ -280,7 +289,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
     setGeneral(null);
     setNotice(null);
     setServerErrors({});
-    if (Object.keys(validateDraft(draft)).length) return null;
+    if (Object.keys({ ...planErrs(), ...validateDraft(draft) }).length) return null;
     const body = draftToBody(draft);
     try {
       const cur = current();
@@ -427,6 +436,37 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
             {draft.groups.length} group{draft.groups.length === 1 ? "" : "s"} · {totalEndpoints()} endpoints
           </p>
           <Topology groups={topo()} compact={narrow()} />
+          <Show when={plan()}>
+            {(p) => (
+              <dl class="plan-limits" role="group" aria-label="Plan limits">
+                <div classList={{ over: totalEndpoints() > p().limits.maxEndpointsPerTest }}>
+                  <dt>Endpoints per test</dt>
+                  <dd>
+                    {totalEndpoints()} of {p().limits.maxEndpointsPerTest.toLocaleString()}
+                  </dd>
+                </div>
+                <div classList={{ over: (intField(draft.durationSec) ?? 0) > p().limits.maxDurationSec }}>
+                  <dt>Call duration</dt>
+                  <dd>at most {p().limits.maxDurationSec.toLocaleString()} s</dd>
+                </div>
+                <div>
+                  <dt>Running now</dt>
+                  <dd>
+                    {p().usage.runningRuns} of {p().limits.maxConcurrentRunsPerOrg} runs · {p().usage.runningEndpoints.toLocaleString()} of{" "}
+                    {p().limits.maxConcurrentEndpoints.toLocaleString()} endpoints
+                  </dd>
+                </div>
+                <div>
+                  <dt>Credits</dt>
+                  <dd>
+                    {p().credits.balance === null
+                      ? "unmetered"
+                      : `${(p().credits.balance! - p().credits.reserved).toLocaleString()} left · a run ≈ ${estimateCredits(totalEndpoints(), (Number(intField(draft.buildupSec)) || 0) + (Number(intField(draft.durationSec)) || 0)).toLocaleString()}`}
+                  </dd>
+                </div>
+              </dl>
+            )}
+          </Show>
         </aside>
       </div>
       <Show when={current()}>{(t) => <TestRuns pid={props.pid} tid={t().id} />}</Show>
