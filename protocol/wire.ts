@@ -155,7 +155,15 @@ export const RunDispatch = z
   .object({ v, type: z.literal("dispatch"), runId: id, endpoints: z.array(EndpointSpec).max(20_000) })
   .strict();
 export type RunDispatch = z.infer<typeof RunDispatch>;
-export const RunAck = z.object({ v, type: z.literal("ack"), seq: z.number().int().min(0) }).strict();
+export const RunAck = z
+  .object({
+    v,
+    type: z.literal("ack"),
+    seq: z.number().int().min(0),
+    /** Sent with the join's ack: at which millisecond of each second this agent sends its frames (spreads the run's agents). */
+    frameOffsetMs: z.number().int().min(0).max(999).optional(),
+  })
+  .strict();
 export const RunStop = z.object({ v, type: z.literal("stop"), reason: z.string() }).strict();
 export const RunToAgent = z.discriminatedUnion("type", [RunDispatch, RunAck, RunStop, WireError]);
 export type RunToAgent = z.infer<typeof RunToAgent>;

@@ -5,6 +5,7 @@
  * probe whose `mos` encodes the frame's seq, so viewers can measure send-to-screen lag.
  */
 import WebSocket from "ws";
+import { FrameClock } from "../../agent/src/runtime/frame-clock.js";
 import { DETAIL_METRICS, PROTOCOL_VERSION, type EndpointSample, type EndpointSpec, type RunToAgent } from "../../protocol/index.js";
 
 export interface SyntheticAgentStats {
@@ -41,7 +42,7 @@ export class SyntheticAgent {
   private run: WebSocket | null = null;
   private endpoints: EndpointSpec[] = [];
   private seq = 0;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private clock: FrameClock | null = null;
   private stopped = false;
 
   constructor(
@@ -92,12 +93,14 @@ export class SyntheticAgent {
       this.stats.closes.push({ code, reason: reason.toString(), atMs: performance.now() });
       setTimeout(() => !this.closed && this.joinRun(runId), 500);
     });
-    this.timer ??= setInterval(() => this.sendFrame(), 1000);
+    this.clock ??= new FrameClock(() => this.sendFrame());
   }
 
   private onRunMessage(m: RunToAgent) {
     if (m.type === "dispatch") this.endpoints.push(...m.endpoints);
     else if (m.type === "ack") {
+      // The run object's frame slot for this agent (as the real agent's FrameClock does).
+      if (m.frameOffsetMs !== undefined) this.clock?.align(m.frameOffsetMs);
       // An ack covers every seq up to it (a rejoin acks the last applied one): resend the rest.
       for (const seq of [...this.unacked.keys()]) {
         if (seq > m.seq) continue;
@@ -131,7 +134,7 @@ export class SyntheticAgent {
 
   close() {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    this.clock?.stop();
     this.run?.close();
     this.fleet.close();
   }

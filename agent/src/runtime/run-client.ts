@@ -8,6 +8,7 @@ import { FrameBuffer } from "./frame-buffer.js";
 import { wsUrl } from "./fleet-client.js";
 import type { Logger } from "./log.js";
 import { ReconnectingSocket } from "./socket.js";
+import { FrameClock } from "./frame-clock.js";
 
 /** What the run client needs from an endpoint; the SIP+media implementation lives in endpoint.ts. */
 export interface ManagedEndpoint {
@@ -41,7 +42,7 @@ export class RunClient {
   private readonly socket: ReconnectingSocket;
   private readonly buffer = new FrameBuffer();
   private readonly endpoints = new Map<string, ManagedEndpoint>();
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly clock: FrameClock;
   private stopping = false;
   private finished = false;
   private joinedAcked = false;
@@ -61,7 +62,7 @@ export class RunClient {
         if (code === NOT_ASSIGNED) this.finish("not assigned to this run");
       },
     });
-    this.timer = setInterval(() => this.tick(), o.frameMs ?? 1000);
+    this.clock = new FrameClock(() => this.tick(), o.frameMs ?? 1000);
   }
 
   get activeEndpoints(): number {
@@ -81,6 +82,7 @@ export class RunClient {
     switch (msg.type) {
       case "ack":
         this.buffer.ack(msg.seq);
+        if (msg.frameOffsetMs !== undefined) this.clock.align(msg.frameOffsetMs);
         if (!this.joinedAcked) {
           // First ack after (re)joining: resend whatever the run object has not applied yet.
           this.joinedAcked = true;
@@ -149,7 +151,7 @@ export class RunClient {
   private finish(why: string) {
     if (this.finished) return;
     this.finished = true;
-    clearInterval(this.timer);
+    this.clock.stop();
     for (const e of this.endpoints.values()) if (!e.closed) e.stop(why);
     this.o.log.info("run finished on this agent", { runId: this.o.runId, why });
     // Let the last message flush before closing.

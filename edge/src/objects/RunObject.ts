@@ -40,6 +40,7 @@ import { INTERNAL_HEADERS } from "../routes/sockets.js";
 import { addToBucket, addToRunBucket, bucketToAggregate, emptyBucket, groupSeriesRows, phaseCounts, countBy, seriesRow, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
 import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
 import { Downsampler } from "../runs/downsample.js";
+import { frameOffsetMs } from "../runs/frame-slots.js";
 import { decodeFrame, encodeFrame, rowToMetrics } from "../runs/frame-store.js";
 import { RUN_DEADLINES, persistRetryDelaySec, transition } from "../runs/run-state.js";
 import { checkTestLimits, creditsFor } from "../runs/quota.js";
@@ -351,7 +352,7 @@ export class RunObject extends DurableObject<Env> {
     a.joined = true;
     a.closedAt = null;
     // Tell the agent what is already applied, so it drops those frames and resends the rest.
-    this.send(ws, { v: PROTOCOL_VERSION, type: "ack", seq: this.lastSeq.get(agentId) ?? 0 });
+    this.send(ws, { v: PROTOCOL_VERSION, type: "ack", seq: this.lastSeq.get(agentId) ?? 0, frameOffsetMs: frameOffsetMs(Object.keys(s.agents), agentId) });
     if (isTerminalRunStatus(s.status) || s.status === "STOPPING") {
       this.saveState();
       this.send(ws, { v: PROTOCOL_VERSION, type: "stop", reason: `run is ${s.status}` });
