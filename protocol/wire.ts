@@ -194,6 +194,10 @@ export const LiveEndpoint = z
     outcome: EndpointOutcome.nullable(),
     statusCode: z.number().int().nullable(),
     mos: z.number().nullable(),
+    /** The last second's jitter, loss (%) and RTT, so the endpoint list can sort and colour by them. */
+    jitter_ms: z.number().nullable().optional(),
+    fraction_lost: z.number().nullable().optional(),
+    rtt_ms: z.number().nullable().optional(),
   })
   .strict();
 export type LiveEndpoint = z.infer<typeof LiveEndpoint>;

@@ -170,6 +170,8 @@ describe("run lifecycle", () => {
     const snap = await viewer.nextOf<{ run: { status: string; phaseCounts: Record<string, number> }; endpoints: unknown[] }>("snapshot");
     expect(snap.run.phaseCounts.INCALL).toBe(10);
     expect(snap.endpoints).toHaveLength(10);
+    // Each live endpoint carries its last MOS, jitter, loss and RTT for the list's sort and colours.
+    expect((snap.endpoints as Record<string, unknown>[]).find((e) => e.id === callers[0])).toMatchObject({ mos: 4.4, jitter_ms: 0.5, fraction_lost: 0, rtt_ms: 1 });
     viewer.send({ type: "hello" });
     expect(await viewer.nextOf<{ code: string }>("error")).toMatchObject({ code: "RECEIVE_ONLY" });
 

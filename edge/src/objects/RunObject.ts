@@ -49,8 +49,19 @@ import type { RunInit } from "./run-types.js";
 const TICK_MS = 1_000;
 /** Viewers get a tick at most this long after a frame changed something (prompt, but coalesced). */
 const VIEWER_FLUSH_MS = 100;
-/** A per-endpoint MOS change smaller than this is not worth a viewer update on its own. */
-const LIVE_MOS_STEP = 0.05;
+/** Per-endpoint changes smaller than these are not worth a viewer update on their own. */
+const LIVE_STEPS = { mos: 0.05, jitter_ms: 1, fraction_lost: 0.5, rtt_ms: 5 } as const;
+function liveChanged(before: Record<string, number> | undefined, now: Record<string, number>): boolean {
+  if (!before) return true;
+  for (const k of Object.keys(LIVE_STEPS) as (keyof typeof LIVE_STEPS)[]) {
+    const a = before[k];
+    const b = now[k];
+    if (a === undefined || b === undefined) {
+      if (a !== b) return true;
+    } else if (Math.abs(a - b) >= LIVE_STEPS[k]) return true;
+  }
+  return false;
+}
 /** A trace is a diagnostic, not a pcap: keep the first N messages of each endpoint. */
 const MAX_TRACE_PER_ENDPOINT = 400;
 /** run_endpoints binds 15 parameters per row; libSQL allows 100 per statement. */
@@ -466,8 +477,7 @@ export class RunObject extends DurableObject<Env> {
       }
       if (e.m && Object.keys(e.m).length) {
         frameMetrics[e.id] = e.m;
-        const before = this.lastMetrics.get(e.id)?.mos;
-        if (before === undefined || e.m.mos === undefined || Math.abs(e.m.mos - before) >= LIVE_MOS_STEP) this.dirty.add(e.id);
+        if (liveChanged(this.lastMetrics.get(e.id), e.m)) this.dirty.add(e.id);
         this.lastMetrics.set(e.id, e.m);
         addToRunBucket(bucket, r.grp, e.m);
         this.downsamplerOf().add(e.id, second, e.m);
@@ -769,7 +779,10 @@ export class RunObject extends DurableObject<Env> {
 
   private liveEndpoint(r: EndpointRow): LiveEndpoint {
     const m = this.lastMetrics.get(r.id) ?? (JSON.parse(r.metrics) as Record<string, number>);
-    return { id: r.id, group: r.grp, index: r.idx, username: r.username, role: r.role, phase: r.phase, outcome: r.outcome, statusCode: r.status_code, mos: m.mos ?? null };
+    return {
+      id: r.id, group: r.grp, index: r.idx, username: r.username, role: r.role, phase: r.phase, outcome: r.outcome, statusCode: r.status_code,
+      mos: m.mos ?? null, jitter_ms: m.jitter_ms ?? null, fraction_lost: m.fraction_lost ?? null, rtt_ms: m.rtt_ms ?? null,
+    };
   }
 
   private snapshot(): RunToViewer {

@@ -34,6 +34,9 @@ const COLUMNS: { key: SortKey; label: string; cls?: string }[] = [
   { key: "outcome", label: "Outcome" },
   { key: "statusCode", label: "SIP", cls: "num" },
   { key: "mos", label: "MOS", cls: "num" },
+  { key: "jitter_ms", label: "Jitter ms", cls: "num col-extra" },
+  { key: "fraction_lost", label: "Loss %", cls: "num col-extra" },
+  { key: "rtt_ms", label: "RTT ms", cls: "num col-extra" },
 ];
 
 export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; rid: string; loading?: boolean; error?: string | null }) {
@@ -225,6 +228,9 @@ export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; r
                     </td>
                     <td class="num">{r.e.statusCode ?? "—"}</td>
                     <td class={`num quality-text-${qualityLevel("mos", r.e.mos)}`}>{num(r.e.mos, 2)}</td>
+                    <td class={`num col-extra quality-text-${qualityLevel("jitter_ms", r.e.jitter_ms)}`}>{num(r.e.jitter_ms ?? null, 1)}</td>
+                    <td class={`num col-extra quality-text-${qualityLevel("fraction_lost", r.e.fraction_lost)}`}>{num(r.e.fraction_lost ?? null, 2)}</td>
+                    <td class={`num col-extra quality-text-${qualityLevel("rtt_ms", r.e.rtt_ms)}`}>{num(r.e.rtt_ms ?? null, 0)}</td>
                   </tr>
                 )}
               </For>

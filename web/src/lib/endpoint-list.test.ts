@@ -18,6 +18,12 @@ describe("endpoint list model", () => {
     expect(ids(sortEndpoints(list, { key: "mos", dir: "asc" }))).toEqual(["e1", "e0", "e3", "e2"]);
     expect(ids(sortEndpoints(list, { key: "mos", dir: "desc" }))).toEqual(["e3", "e0", "e1", "e2"]);
   });
+  it("sorts by jitter, loss and RTT with missing values last", () => {
+    const l = [ep("e0", { jitter_ms: 5, fraction_lost: 0, rtt_ms: 40 }), ep("e1", { jitter_ms: 50, fraction_lost: 3.5, rtt_ms: 300 }), ep("e2"), ep("e3", { jitter_ms: 1, fraction_lost: 1, rtt_ms: null })];
+    expect(ids(sortEndpoints(l, { key: "jitter_ms", dir: "desc" }))).toEqual(["e1", "e0", "e3", "e2"]);
+    expect(ids(sortEndpoints(l, { key: "fraction_lost", dir: "asc" }))).toEqual(["e0", "e3", "e1", "e2"]);
+    expect(ids(sortEndpoints(l, { key: "rtt_ms", dir: "asc" })).slice(0, 2)).toEqual(["e0", "e1"]);
+  });
   it("sorts phases in protocol order, outcomes by severity, users naturally", () => {
     expect(ids(sortEndpoints(list, { key: "phase", dir: "asc" }))).toEqual(["e2", "e3", "e0", "e1"]);
     expect(ids(sortEndpoints(list, { key: "outcome", dir: "desc" }))).toEqual(["e1", "e0", "e3", "e2"]);

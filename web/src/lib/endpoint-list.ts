@@ -6,7 +6,7 @@
 import { ENDPOINT_PHASES, OUTCOME_SEVERITY, type LiveEndpoint } from "../../../protocol/index.js";
 import { compareEndpoints } from "./live-state.js";
 
-export const SORT_KEYS = ["group", "username", "role", "phase", "outcome", "statusCode", "mos"] as const;
+export const SORT_KEYS = ["group", "username", "role", "phase", "outcome", "statusCode", "mos", "jitter_ms", "fraction_lost", "rtt_ms"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDir = "asc" | "desc";
 export interface EndpointSort {
@@ -34,6 +34,10 @@ function valueOf(e: LiveEndpoint, key: SortKey): string | number | null {
       return e.statusCode;
     case "mos":
       return e.mos;
+    case "jitter_ms":
+    case "fraction_lost":
+    case "rtt_ms":
+      return e[key] ?? null;
   }
 }
 

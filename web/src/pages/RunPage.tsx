@@ -39,6 +39,9 @@ const toLive = (e: RunEndpoint): LiveEndpoint => ({
   outcome: e.outcome,
   statusCode: e.statusCode,
   mos: e.metrics?.mos ?? null,
+  jitter_ms: e.metrics?.jitter_ms ?? null,
+  fraction_lost: e.metrics?.fraction_lost ?? null,
+  rtt_ms: e.metrics?.rtt_ms ?? null,
 });
 
 /** The API's largest page (protocol/api.ts PaginationQuery). */
