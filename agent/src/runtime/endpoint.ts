@@ -195,7 +195,7 @@ export class Endpoint implements ManagedEndpoint {
     }
     if (this.stopRequested) return;
     try {
-      this.media = await deps.media.open({ localAddress: deps.localAddress, codec: spec.codec });
+      this.media = await deps.media.open({ localAddress: deps.localAddress, codec: spec.codec, srtp: spec.srtp });
     } catch (e) {
       this.deps.onSocketError?.(e);
       this.fail("OSERROR", null, `cannot open RTP socket: ${e instanceof Error ? e.message : String(e)}`);
@@ -283,7 +283,7 @@ export class Endpoint implements ManagedEndpoint {
     this.setPhase("RINGING");
     call.ringing();
     try {
-      this.media = await deps.media.open({ localAddress: deps.localAddress, codec: spec.codec });
+      this.media = await deps.media.open({ localAddress: deps.localAddress, codec: spec.codec, srtp: spec.srtp });
     } catch (e) {
       this.deps.onSocketError?.(e);
       call.reject(500, "Server Internal Error");

@@ -1,5 +1,6 @@
 /** The endpoint's media port, over the media engine (agent/src/media): one RtpSession per call, one scheduler per process. */
 import { createMediaRateMeter, RtpSession, sharedScheduler } from "../media/index.js";
+import { DEFAULT_SRTP_SUITES } from "../media/srtp.js";
 import type { AgentCounters } from "./agent.js";
 import type { MediaFactory } from "./ports.js";
 
@@ -9,8 +10,12 @@ export function mediaFactory(): MediaFactory {
     // RtpSession implements the port's methods directly (offer, answer, applyAnswer, start, sample, stop).
     // G.711 endpoints offer what they always did; a G.722 endpoint also accepts G.711 (RFC 3264 §6.1:
     // the answerer picks), so it still completes calls with narrowband-only peers.
-    open: ({ localAddress, codec }) =>
-      RtpSession.open({ localAddress, codec, codecs: codec === "G722" ? ["G722", "PCMU", "PCMA"] : ["PCMU", "PCMA"], scheduler }),
+    // SRTP (SDES, RFC 4568): every suite we support, the strongest-first default order of srtp.ts.
+    open: ({ localAddress, codec, srtp }) =>
+      RtpSession.open({
+        localAddress, codec, codecs: codec === "G722" ? ["G722", "PCMU", "PCMA"] : ["PCMU", "PCMA"], scheduler,
+        ...(srtp === "SDES" ? { srtp: DEFAULT_SRTP_SUITES } : {}),
+      }),
   };
 }
 

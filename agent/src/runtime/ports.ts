@@ -70,5 +70,5 @@ export interface MediaPort {
 }
 
 export interface MediaFactory {
-  open(opts: { localAddress: string; codec: AudioCodec }): Promise<MediaPort>;
+  open(opts: { localAddress: string; codec: AudioCodec; srtp?: "SDES" }): Promise<MediaPort>;
 }

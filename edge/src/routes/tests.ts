@@ -17,13 +17,13 @@ type GroupRow = typeof schema.testGroups.$inferSelect;
 
 function groupFromRow(g: GroupRow): TestGroup {
   return {
-    name: g.name, registrarId: g.registrarId, endpoints: g.endpoints, codec: g.codec, region: g.region, agents: g.agentIds ?? null,
+    name: g.name, registrarId: g.registrarId, endpoints: g.endpoints, codec: g.codec, region: g.region, agents: g.agentIds ?? null, srtp: g.srtp,
     callee: g.calleeType === "GROUP" ? { type: "GROUP", group: g.calleeGroup ?? "" } : g.calleeType === "EXTERNAL" ? { type: "EXTERNAL", uri: g.calleeUri ?? "" } : { type: "RECEIVE" },
   };
 }
 function groupToRow(testId: string, g: TestGroup, position: number): GroupRow {
   return {
-    id: newId("grp"), testId, position, name: g.name, registrarId: g.registrarId, endpoints: g.endpoints, codec: g.codec, region: g.region, agentIds: g.agents,
+    id: newId("grp"), testId, position, name: g.name, registrarId: g.registrarId, endpoints: g.endpoints, codec: g.codec, region: g.region, agentIds: g.agents, srtp: g.srtp,
     calleeType: g.callee.type, calleeGroup: g.callee.type === "GROUP" ? g.callee.group : null, calleeUri: g.callee.type === "EXTERNAL" ? g.callee.uri : null,
   };
 }

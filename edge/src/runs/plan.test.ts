@@ -6,8 +6,8 @@ const accounts = (n: number) => Array.from({ length: n }, (_, i) => ({ username:
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   runId: "run_1", durationSec: 20, buildupSec: 0,
   groups: [
-    { name: "A", registrarId: "reg1", endpoints: 2, codec: "PCMU", region: null, agents: null, callee: { type: "GROUP", group: "B" } },
-    { name: "B", registrarId: "reg1", endpoints: 3, codec: "PCMU", region: null, agents: null, callee: { type: "RECEIVE" } },
+    { name: "A", registrarId: "reg1", endpoints: 2, codec: "PCMU", region: null, agents: null, srtp: "SDES", callee: { type: "GROUP", group: "B" } },
+    { name: "B", registrarId: "reg1", endpoints: 3, codec: "PCMU", region: null, agents: null, srtp: "OFF", callee: { type: "RECEIVE" } },
   ],
   registrars: new Map([["reg1", registrar]]),
   accounts: new Map([["reg1", accounts(5)]]),
@@ -22,6 +22,8 @@ describe("buildRunPlan", () => {
     expect(plan.endpoints.map((e) => e.spec.role)).toEqual(["CALLER", "CALLER", "RECEIVER", "RECEIVER", "RECEIVER"]);
     expect(plan.endpoints[0]!.spec.registrar).toEqual({ domain: "pbx.test", host: "pbx.test", port: 5060, transport: "UDP", outboundProxy: false });
     expect(new Set(plan.endpoints.map((e) => e.spec.id)).size).toBe(5);
+    // SRTP is per group: only group A's endpoints carry it.
+    expect(plan.endpoints.map((e) => e.spec.srtp ?? "OFF")).toEqual(["SDES", "SDES", "OFF", "OFF", "OFF"]);
   });
 
   it("says which group lacks accounts, and how many", () => {

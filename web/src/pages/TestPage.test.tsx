@@ -34,13 +34,13 @@ describe("test draft", () => {
     const d = { ...newTestDraft("g1"), name: "T" };
     expect(validateDraft(d)).toEqual({});
     expect(draftToBody(d).groups).toEqual([
-      { name: "callers", registrarId: "g1", endpoints: 2, codec: "PCMU", callee: { type: "GROUP", group: "receivers" }, region: null },
-      { name: "receivers", registrarId: "g1", endpoints: 2, codec: "PCMU", callee: { type: "RECEIVE" }, region: null },
+      { name: "callers", registrarId: "g1", endpoints: 2, codec: "PCMU", srtp: "OFF", callee: { type: "GROUP", group: "receivers" }, region: null },
+      { name: "receivers", registrarId: "g1", endpoints: 2, codec: "PCMU", srtp: "OFF", callee: { type: "RECEIVE" }, region: null },
     ]);
   });
   it("keeps group fields the form does not edit", async () => {
     const { draftOfTest } = await import("./TestPage.js");
-    const g = { name: "a", registrarId: "g1", endpoints: 1, codec: "PCMU" as const, callee: { type: "RECEIVE" as const }, region: null, future: ["x"] };
+    const g = { name: "a", registrarId: "g1", endpoints: 1, codec: "PCMU" as const, srtp: "SDES" as const, callee: { type: "RECEIVE" as const }, region: null, future: ["x"] };
     const d = draftOfTest({ id: "t", projectId: "p1", name: "T", description: "", durationSec: 10, buildupSec: 0, totalEndpoints: 1, createdAt: "", updatedAt: "", groups: [g as never] });
     expect(draftToBody(d).groups[0]).toEqual({ ...g, region: null });
   });

@@ -31,6 +31,8 @@ export interface GroupDraft {
   endpoints: string;
   registrarId: string;
   codec: AudioCodec;
+  /** Media encryption: OFF (RTP) or SDES (SRTP keyed in the SDP). */
+  srtp: "OFF" | "SDES";
   calleeType: CalleeType;
   calleeGroup: string;
   calleeUri: string;
@@ -46,17 +48,17 @@ export interface TestDraft {
   groups: GroupDraft[];
 }
 
-const EDITED_GROUP_FIELDS = new Set(["name", "registrarId", "endpoints", "codec", "callee", "region"]);
+const EDITED_GROUP_FIELDS = new Set(["name", "registrarId", "endpoints", "codec", "srtp", "callee", "region"]);
 const groupDraft = (g: TestGroup): GroupDraft => ({
   extra: Object.fromEntries(Object.entries(g).filter(([k]) => !EDITED_GROUP_FIELDS.has(k))),
-  name: g.name, endpoints: String(g.endpoints), registrarId: g.registrarId, codec: g.codec, calleeType: g.callee.type,
+  name: g.name, endpoints: String(g.endpoints), registrarId: g.registrarId, codec: g.codec, srtp: g.srtp ?? "OFF", calleeType: g.callee.type,
   calleeGroup: g.callee.type === "GROUP" ? g.callee.group : "", calleeUri: g.callee.type === "EXTERNAL" ? g.callee.uri : "", region: g.region ?? "",
 });
 export const draftOfTest = (t: Test): TestDraft => ({
   name: t.name, description: t.description, durationSec: String(t.durationSec), buildupSec: String(t.buildupSec), groups: t.groups.map(groupDraft),
 });
 export function newTestDraft(registrarId: string): TestDraft {
-  const g = (name: string, calleeType: CalleeType, calleeGroup = ""): GroupDraft => ({ name, endpoints: "2", registrarId, codec: "PCMU", calleeType, calleeGroup, calleeUri: "", region: "", extra: {} });
+  const g = (name: string, calleeType: CalleeType, calleeGroup = ""): GroupDraft => ({ name, endpoints: "2", registrarId, codec: "PCMU", srtp: "OFF", calleeType, calleeGroup, calleeUri: "", region: "", extra: {} });
   return { name: "", description: "", durationSec: "30", buildupSec: "0", groups: [g("callers", "GROUP", "receivers"), g("receivers", "RECEIVE")] };
 }
 
@@ -73,6 +75,7 @@ export function draftToBody(d: TestDraft) {
       registrarId: g.registrarId,
       endpoints: intField(g.endpoints),
       codec: g.codec,
+      srtp: g.srtp,
       callee: g.calleeType === "GROUP" ? { type: "GROUP" as const, group: g.calleeGroup } : g.calleeType === "EXTERNAL" ? { type: "EXTERNAL" as const, uri: g.calleeUri.trim() } : { type: "RECEIVE" as const },
       region: g.region.trim() === "" ? null : g.region.trim(),
     })),
@@ -98,7 +101,7 @@ export function validateDraft(d: TestDraft): FieldErrors {
 
 /** Field paths shown on the form (for mapping the API's issues). */
 function knownPath(p: string): boolean {
-  return /^(name|description|durationSec|buildupSec|groups)$/.test(p) || /^groups\.\d+\.(name|registrarId|endpoints|codec|region|callee(\.(group|uri|type))?)$/.test(p);
+  return /^(name|description|durationSec|buildupSec|groups)$/.test(p) || /^groups\.\d+\.(name|registrarId|endpoints|codec|srtp|region|callee(\.(group|uri|type))?)$/.test(p);
 }
 
 function GroupEditor(props: {
@@ -156,6 +159,12 @@ function GroupEditor(props: {
                 </option>
               )}
             </For>
+          </select>
+        </Field>
+        <Field id={id("srtp")} label="Media encryption" error={e("srtp")} hint="SRTP must be offered and accepted on both sides">
+          <select id={id("srtp")} value={props.group.srtp} onChange={(ev) => props.set("srtp", ev.currentTarget.value as "OFF" | "SDES")} {...fieldAria(id("srtp"), e("srtp"), true)}>
+            <option value="OFF" selected={props.group.srtp === "OFF"}>None (RTP)</option>
+            <option value="SDES" selected={props.group.srtp === "SDES"}>SRTP, SDES keys (RFC 4568)</option>
           </select>
         </Field>
         <Field id={id("callee-type")} label="Callee" error={e("callee.type")}>
@@ -280,7 +289,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
     const used = new Set(names());
     let n = draft.groups.length + 1;
     while (used.has(`group-${n}`)) n++;
-    setDraft("groups", (gs) => [...gs, { name: `group-${n}`, endpoints: "1", registrarId: preferred?.id ?? "", codec: "PCMU", calleeType: "RECEIVE", calleeGroup: "", calleeUri: "", region: "", extra: {} }]);
+    setDraft("groups", (gs) => [...gs, { name: `group-${n}`, endpoints: "1", registrarId: preferred?.id ?? "", codec: "PCMU", srtp: "OFF", calleeType: "RECEIVE", calleeGroup: "", calleeUri: "", region: "", extra: {} }]);
   };
   const removeGroup = (i: number) => setDraft("groups", (gs) => gs.filter((_, k) => k !== i));
 

@@ -1,0 +1,1 @@
+ALTER TABLE `test_groups` ADD `srtp` text DEFAULT 'OFF' NOT NULL;
