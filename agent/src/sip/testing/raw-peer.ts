@@ -2,6 +2,8 @@
 import { createSocket, type Socket } from "node:dgram";
 import type { SipMessage, SipRequest } from "../message.js";
 import { parseMessage } from "../parser.js";
+import { createUserAgent } from "../ua/core.js";
+import type { UserAgent, UserAgentOptions } from "../ua/types.js";
 
 export interface Received {
   msg: SipMessage;
@@ -110,4 +112,20 @@ export function peerRequest(o: {
     "",
     body,
   ].join("\r\n");
+}
+
+/** T1/T2/T4 shrunk so timer-driven tests run in milliseconds (the RFC 3261 §17.1.1.1 ratios kept). */
+export const FAST_TIMERS = { t1: 40, t2: 320, t4: 400 };
+
+/** A user agent, alice@example.test, whose server is a fresh raw peer; `more` overrides options. */
+export async function uaWithPeer(more: Partial<UserAgentOptions> = {}): Promise<{ peer: RawPeer; ua: UserAgent }> {
+  const peer = await RawPeer.open();
+  const ua = await createUserAgent({
+    server: { host: "127.0.0.1", port: peer.port, transport: "UDP" },
+    domain: "example.test",
+    account: { username: "alice", password: "pw" },
+    timers: FAST_TIMERS,
+    ...more,
+  });
+  return { peer, ua };
 }

@@ -5,8 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SipRequest, SipResponse } from "../message.js";
-import { RawPeer, isReq, isRes, peerRequest, reply, type Received } from "../testing/raw-peer.js";
-import { createUserAgent } from "./core.js";
+import { RawPeer, uaWithPeer, isReq, isRes, peerRequest, reply, type Received } from "../testing/raw-peer.js";
 import type { InviteOptions, UserAgent } from "./types.js";
 
 const SDP = "v=0\r\nm=audio 4000 RTP/AVP 0\r\n";
@@ -14,13 +13,7 @@ let peer: RawPeer;
 let ua: UserAgent;
 
 beforeEach(async () => {
-  peer = await RawPeer.open();
-  ua = await createUserAgent({
-    server: { host: "127.0.0.1", port: peer.port, transport: "UDP" },
-    domain: "example.test",
-    account: { username: "alice", password: "pw" },
-    timers: { t1: 40, t2: 320, t4: 400 },
-  });
+  ({ peer, ua } = await uaWithPeer());
 });
 afterEach(async () => {
   await ua.close();

@@ -6,9 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCredentials, verifyDigest } from "../digest.js";
 import type { SipRequest } from "../message.js";
-import { RawPeer, isReq, reply } from "../testing/raw-peer.js";
+import { RawPeer, uaWithPeer, isReq, reply } from "../testing/raw-peer.js";
 import { registerRefreshDelayMs, timerValues } from "../timers.js";
-import { MAX_AUTH_ROUNDS, UserAgentCore, createUserAgent } from "./core.js";
+import { MAX_AUTH_ROUNDS, UserAgentCore } from "./core.js";
 import type { RegisterResult, UserAgent } from "./types.js";
 
 const T = { t1: 40, t2: 320, t4: 400 };
@@ -16,13 +16,7 @@ let peer: RawPeer;
 let ua: UserAgent;
 
 beforeEach(async () => {
-  peer = await RawPeer.open();
-  ua = await createUserAgent({
-    server: { host: "127.0.0.1", port: peer.port, transport: "UDP" },
-    domain: "example.test",
-    account: { username: "alice", password: "pw" },
-    timers: T,
-  });
+  ({ peer, ua } = await uaWithPeer({ timers: T }));
 });
 afterEach(async () => {
   await ua.close();

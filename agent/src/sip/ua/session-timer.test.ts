@@ -1,9 +1,8 @@
 /** Session timers (RFC 4028): negotiation rules as pure functions, then the UA against a scripted peer. */
 import { afterEach, describe, expect, it } from "vitest";
 import { SipHeaders, SipRequest, type SipResponse } from "../message.js";
-import { RawPeer, isReq, isRes, peerRequest, reply, type Received } from "../testing/raw-peer.js";
+import { RawPeer, uaWithPeer, isReq, isRes, peerRequest, reply, type Received } from "../testing/raw-peer.js";
 import { sessionExpiryDelayMs, sessionRefreshDelayMs } from "../timers.js";
-import { createUserAgent } from "./core.js";
 import { negotiateAsUas, negotiatedByResponse, parseMinSE, parseSessionExpires } from "./session-timer.js";
 import type { IncomingCall, SessionRefresh, UserAgent, UserAgentOptions } from "./types.js";
 
@@ -49,14 +48,7 @@ describe("session timers in the UA", () => {
   let peer: RawPeer;
   let ua: UserAgent;
   const open = async (o: Partial<UserAgentOptions> = {}) => {
-    peer = await RawPeer.open();
-    ua = await createUserAgent({
-      server: { host: "127.0.0.1", port: peer.port, transport: "UDP" },
-      domain: "example.test",
-      account: { username: "alice", password: "pw" },
-      timers: { t1: 40, t2: 320, t4: 400 },
-      ...o,
-    });
+    ({ peer, ua } = await uaWithPeer(o));
   };
   afterEach(async () => {
     await ua?.close();
