@@ -38,6 +38,9 @@ describe("run insight in the browser", () => {
         expect(await row.locator('[data-label="Endpoints"]').textContent()).toBe(String(g.endpoints));
         expect(Number(await row.locator('[data-label="MOS"]').textContent())).toBeGreaterThan(4);
       }
+      // The run's rates, from its summary once it has ended: every call answered, every endpoint registered.
+      expect(await page.getByTestId("card-call-success").textContent()).toContain("100 %");
+      expect(await page.getByTestId("card-registration-rate").textContent()).toContain("100 %");
       const callee = test.groups.find((g: any) => g.callee.type === "GROUP");
       await page.getByRole("img", { name: new RegExp(`Group topology: ${callee.name} calls ${callee.callee.group}`) }).waitFor();
 

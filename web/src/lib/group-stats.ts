@@ -45,3 +45,23 @@ export function groupStats(endpoints: readonly LiveEndpoint[], order: readonly s
 function blank(group: string): GroupStats & { mosSum: number; mosN: number } {
   return { group, endpoints: 0, registered: 0, inCall: 0, setup: 0, success: 0, errors: 0, mos: null, worstMos: null, mosSum: 0, mosN: 0 };
 }
+
+/**
+ * Run-level rates, live from the endpoint list: registration rate = endpoints that registered
+ * (% of all); call success = callers whose call was answered and did not end in an error (% of
+ * callers). The run summary computes the same at the end (edge/src/runs/aggregate.ts summarize).
+ */
+export function liveRates(endpoints: readonly LiveEndpoint[]): { registrationRate: number | null; callSuccessRate: number | null } {
+  let registered = 0;
+  let callers = 0;
+  let answered = 0;
+  for (const e of endpoints) {
+    if (PAST_REGISTRATION.has(e.phase) || (e.phase === "CLOSED" && e.outcome !== "REGISTRATION_FAILED" && e.outcome !== null)) registered++;
+    if (e.role !== "CALLER") continue;
+    callers++;
+    const inCall = e.phase === "INCALL" || e.phase === "DISCONNECTING";
+    if ((inCall && !(e.outcome && isErrorOutcome(e.outcome))) || e.outcome === "SUCCESS" || e.outcome === "COMPLETED_WITH_WARNINGS") answered++;
+  }
+  const pct = (n: number, d: number) => (d > 0 ? Math.round((1000 * n) / d) / 10 : null);
+  return { registrationRate: pct(registered, endpoints.length), callSuccessRate: pct(answered, callers) };
+}

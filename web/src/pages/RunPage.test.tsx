@@ -79,6 +79,9 @@ describe("run page", () => {
     expect(rows[0]!.className).toContain("row-good");
     expect(rows[1]!.className).toContain("row-warn");
     expect(screen.getByRole("progressbar", { name: "Run progress" }).getAttribute("aria-valuenow")).toBe("5");
+    // e1 (caller, INCALL) answered; e2 (receiver, RINGING) registered: both rates from the live list.
+    expect(screen.getByTestId("card-call-success").textContent).toContain("100 %");
+    expect(screen.getByTestId("card-registration-rate").textContent).toContain("100 %");
     await waitFor(() => expect(screen.getByTestId("aggregate-chart").getAttribute("data-state")).toBe("ready"));
     await waitFor(() => expect(setOption).toHaveBeenCalled());
   });

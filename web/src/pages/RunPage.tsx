@@ -21,6 +21,7 @@ import { aggregateChartOption } from "../charts/options.js";
 import { AggregateCards, type AggregateValues } from "../components/AggregateCards.js";
 import { OutcomeBreakdown, PhaseBreakdown } from "../components/Breakdown.js";
 import { GroupBreakdown } from "../components/GroupBreakdown.js";
+import { liveRates } from "../lib/group-stats.js";
 import type { TopologyGroup } from "../components/Topology.js";
 import { Chart } from "../components/Chart.js";
 import { ConfirmDialog } from "../components/ConfirmDialog.js";
@@ -158,6 +159,13 @@ export function RunPage(props: { pid: string; rid: string }) {
     return { values: { mos: null, jitter_ms: null, fraction_lost: null, rtt_ms: null }, caption: "waiting for media" };
   });
 
+  // Call success and registration rate: the summary's at the end, live from the endpoint list before.
+  const rates = createMemo(() => {
+    const sum = restRun()?.summary;
+    if (terminal() && sum) return { registrationRate: sum.registrationRate, callSuccessRate: sum.callSuccessRate };
+    return liveRates(endpoints());
+  });
+
   const doStop = async () => {
     setStopping(true);
     setStopError(null);
@@ -257,6 +265,18 @@ export function RunPage(props: { pid: string; rid: string }) {
               </header>
 
               <AggregateCards values={aggregates().values} caption={aggregates().caption} />
+              <section class="rate-cards" aria-label="Rates">
+                <div class="card" role="group" aria-label={`Call success: ${rates().callSuccessRate == null ? "no calls yet" : `${rates().callSuccessRate} %`}`} data-testid="card-call-success"
+                  title="Callers whose call was answered and did not end in an error, % of callers">
+                  <div class="card-label">Call success</div>
+                  <div class="card-value">{rates().callSuccessRate == null ? "–" : `${rates().callSuccessRate} %`}</div>
+                </div>
+                <div class="card" role="group" aria-label={`Registration rate: ${rates().registrationRate == null ? "no endpoints yet" : `${rates().registrationRate} %`}`} data-testid="card-registration-rate"
+                  title="Endpoints that registered, % of all endpoints">
+                  <div class="card-label">Registration rate</div>
+                  <div class="card-value">{rates().registrationRate == null ? "–" : `${rates().registrationRate} %`}</div>
+                </div>
+              </section>
 
               <div class="grid-2">
                 <PhaseBreakdown counts={phaseCounts()} />
