@@ -10,14 +10,20 @@ const reg: Registrar = { id: "g1", projectId: "p1", name: "Built-in registrar", 
 
 let fm: ReturnType<typeof fakeFetch>;
 let planInfo: unknown = null;
+let agentList: unknown[] = [];
+let postOk = false;
 beforeEach(() => {
   setToken("rf_test");
   planInfo = null;
+  agentList = [];
+  postOk = false;
   window.location.hash = "#/projects/p1/tests/new";
   fm = fakeFetch((method, url) => {
     if (url === "/api/v1/projects/p1/registrars") return ok([reg]);
-    if (url === "/api/v1/agents") return ok([]);
+    if (url === "/api/v1/agents") return ok(agentList);
     if (url === "/api/v1/plan" && planInfo) return ok(planInfo);
+    if (method === "POST" && url === "/api/v1/projects/p1/tests" && postOk)
+      return { status: 201, body: { data: { id: "t9", projectId: "p1", name: "T", description: "", durationSec: 30, buildupSec: 0, totalEndpoints: 4, createdAt: "", updatedAt: "", groups: [] }, meta: { requestId: "r" } } };
     if (method === "POST" && url === "/api/v1/projects/p1/tests")
       return { status: 400, body: { error: { code: "VALIDATION_FAILED", message: "invalid body", details: { issues: [{ path: "groups.1.region", message: "no online agent in region mars" }] } } } };
     return undefined;
@@ -34,15 +40,15 @@ describe("test draft", () => {
     const d = { ...newTestDraft("g1"), name: "T" };
     expect(validateDraft(d)).toEqual({});
     expect(draftToBody(d).groups).toEqual([
-      { name: "callers", registrarId: "g1", endpoints: 2, codec: "PCMU", srtp: "OFF", callee: { type: "GROUP", group: "receivers" }, region: null },
-      { name: "receivers", registrarId: "g1", endpoints: 2, codec: "PCMU", srtp: "OFF", callee: { type: "RECEIVE" }, region: null },
+      { name: "callers", registrarId: "g1", endpoints: 2, codec: "PCMU", srtp: "OFF", callee: { type: "GROUP", group: "receivers" }, region: null, agents: null },
+      { name: "receivers", registrarId: "g1", endpoints: 2, codec: "PCMU", srtp: "OFF", callee: { type: "RECEIVE" }, region: null, agents: null },
     ]);
   });
   it("keeps group fields the form does not edit", async () => {
     const { draftOfTest } = await import("./TestPage.js");
     const g = { name: "a", registrarId: "g1", endpoints: 1, codec: "PCMU" as const, srtp: "SDES" as const, callee: { type: "RECEIVE" as const }, region: null, future: ["x"] };
     const d = draftOfTest({ id: "t", projectId: "p1", name: "T", description: "", durationSec: 10, buildupSec: 0, totalEndpoints: 1, createdAt: "", updatedAt: "", groups: [g as never] });
-    expect(draftToBody(d).groups[0]).toEqual({ ...g, region: null });
+    expect(draftToBody(d).groups[0]).toEqual({ ...g, region: null, agents: null });
   });
   it("names the offending fields by path", () => {
     const d = newTestDraft("");
@@ -105,6 +111,27 @@ describe("test page", () => {
     const region = within(within(form).getByRole("group", { name: "Group 2" })).getByLabelText("Region");
     await waitFor(() => expect(region.getAttribute("aria-invalid")).toBe("true"));
     expect(within(form).getByText("no online agent in region mars")).toBeTruthy();
+  });
+
+  it("pins a group to explicit agents (assignment by agent instead of region)", async () => {
+    agentList = [
+      { id: "agt_1", name: "edge-1", region: "eu", status: "ONLINE" },
+      { id: "agt_2", name: "edge-2", region: "us", status: "ONLINE" },
+    ];
+    postOk = true;
+    render(() => <TestPage pid="p1" />);
+    const form = await screen.findByRole("form", { name: "New test" });
+    fireEvent.input(within(form).getByLabelText("Test name"), { target: { value: "T" } });
+    const g1 = within(form).getByRole("group", { name: "Group 1" });
+    const select = within(g1).getByLabelText("Agents") as unknown as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(["edge-1 (eu, ONLINE)", "edge-2 (us, ONLINE)"]);
+    select.options[1]!.selected = true;
+    fireEvent.change(select);
+    expect((within(g1).getByLabelText("Region") as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(within(form).getByRole("button", { name: "Create test" }));
+    await waitFor(() => expect(fm.calls.some((c) => c.method === "POST")).toBe(true));
+    const body = fm.calls.find((c) => c.method === "POST")!.body as { groups: { agents: string[] | null }[] };
+    expect(body.groups.map((g) => g.agents)).toEqual([["agt_2"], null]);
   });
 
   it("shows the plan's limits and says beside the fields when the test exceeds them", async () => {

@@ -33,6 +33,8 @@ export interface GroupDraft {
   codec: AudioCodec;
   /** Media encryption: OFF (RTP) or SDES (SRTP keyed in the SDP). */
   srtp: "OFF" | "SDES";
+  /** Explicit assignment: agent ids (empty = by region). */
+  agents: string[];
   calleeType: CalleeType;
   calleeGroup: string;
   calleeUri: string;
@@ -48,17 +50,17 @@ export interface TestDraft {
   groups: GroupDraft[];
 }
 
-const EDITED_GROUP_FIELDS = new Set(["name", "registrarId", "endpoints", "codec", "srtp", "callee", "region"]);
+const EDITED_GROUP_FIELDS = new Set(["name", "registrarId", "endpoints", "codec", "srtp", "agents", "callee", "region"]);
 const groupDraft = (g: TestGroup): GroupDraft => ({
   extra: Object.fromEntries(Object.entries(g).filter(([k]) => !EDITED_GROUP_FIELDS.has(k))),
-  name: g.name, endpoints: String(g.endpoints), registrarId: g.registrarId, codec: g.codec, srtp: g.srtp ?? "OFF", calleeType: g.callee.type,
+  name: g.name, endpoints: String(g.endpoints), registrarId: g.registrarId, codec: g.codec, srtp: g.srtp ?? "OFF", agents: g.agents ?? [], calleeType: g.callee.type,
   calleeGroup: g.callee.type === "GROUP" ? g.callee.group : "", calleeUri: g.callee.type === "EXTERNAL" ? g.callee.uri : "", region: g.region ?? "",
 });
 export const draftOfTest = (t: Test): TestDraft => ({
   name: t.name, description: t.description, durationSec: String(t.durationSec), buildupSec: String(t.buildupSec), groups: t.groups.map(groupDraft),
 });
 export function newTestDraft(registrarId: string): TestDraft {
-  const g = (name: string, calleeType: CalleeType, calleeGroup = ""): GroupDraft => ({ name, endpoints: "2", registrarId, codec: "PCMU", srtp: "OFF", calleeType, calleeGroup, calleeUri: "", region: "", extra: {} });
+  const g = (name: string, calleeType: CalleeType, calleeGroup = ""): GroupDraft => ({ name, endpoints: "2", registrarId, codec: "PCMU", srtp: "OFF", agents: [], calleeType, calleeGroup, calleeUri: "", region: "", extra: {} });
   return { name: "", description: "", durationSec: "30", buildupSec: "0", groups: [g("callers", "GROUP", "receivers"), g("receivers", "RECEIVE")] };
 }
 
@@ -78,6 +80,7 @@ export function draftToBody(d: TestDraft) {
       srtp: g.srtp,
       callee: g.calleeType === "GROUP" ? { type: "GROUP" as const, group: g.calleeGroup } : g.calleeType === "EXTERNAL" ? { type: "EXTERNAL" as const, uri: g.calleeUri.trim() } : { type: "RECEIVE" as const },
       region: g.region.trim() === "" ? null : g.region.trim(),
+      agents: g.agents.length ? [...g.agents] : null,
     })),
   };
 }
@@ -101,7 +104,7 @@ export function validateDraft(d: TestDraft): FieldErrors {
 
 /** Field paths shown on the form (for mapping the API's issues). */
 function knownPath(p: string): boolean {
-  return /^(name|description|durationSec|buildupSec|groups)$/.test(p) || /^groups\.\d+\.(name|registrarId|endpoints|codec|srtp|region|callee(\.(group|uri|type))?)$/.test(p);
+  return /^(name|description|durationSec|buildupSec|groups)$/.test(p) || /^groups\.\d+\.(name|registrarId|endpoints|codec|srtp|agents|region|callee(\.(group|uri|type))?)$/.test(p);
 }
 
 function GroupEditor(props: {
@@ -110,6 +113,7 @@ function GroupEditor(props: {
   names: string[];
   registrars: Registrar[];
   regions: string[];
+  agents: AgentChoice[];
   errors: FieldErrors;
   canRemove: boolean;
   set: <K extends keyof GroupDraft>(k: K, v: GroupDraft[K]) => void;
@@ -199,8 +203,19 @@ function GroupEditor(props: {
           </Field>
         </Show>
         <Field id={id("region")} label="Region" error={e("region")} hint="Empty: any online agent">
-          <input id={id("region")} list="known-regions" value={props.group.region} placeholder="any" onInput={(ev) => props.set("region", ev.currentTarget.value)} {...fieldAria(id("region"), e("region"), true)} />
+          <input id={id("region")} list="known-regions" value={props.group.region} placeholder="any" disabled={props.group.agents.length > 0}
+            onInput={(ev) => props.set("region", ev.currentTarget.value)} {...fieldAria(id("region"), e("region"), true)} />
         </Field>
+        <Show when={props.agents.length > 0}>
+          <Field id={id("agents")} label="Agents" error={e("agents")} hint="Optional: run the group only on these agents (instead of a region)">
+            <select id={id("agents")} multiple size={Math.min(4, props.agents.length)}
+              onChange={(ev) => props.set("agents", [...ev.currentTarget.selectedOptions].map((o) => o.value))} {...fieldAria(id("agents"), e("agents"), true)}>
+              <For each={props.agents}>
+                {(a) => <option value={a.id} selected={props.group.agents.includes(a.id)}>{`${a.name} (${a.region}, ${a.status})`}</option>}
+              </For>
+            </select>
+          </Field>
+        </Show>
       </div>
       <Show when={props.canRemove}>
         <div class="form-actions">
@@ -236,7 +251,15 @@ function TestRuns(props: { pid: string; tid: string }) {
   );
 }
 
-function TestEditor(props: { pid: string; test: Test | null; registrars: Registrar[]; regions: string[] }) {
+/** An agent offered for explicit assignment in the group editor. */
+export interface AgentChoice {
+  id: string;
+  name: string;
+  region: string;
+  status: string;
+}
+
+function TestEditor(props: { pid: string; test: Test | null; registrars: Registrar[]; regions: string[]; agents: AgentChoice[] }) {
   const preferred = props.registrars.find((r) => r.builtin) ?? props.registrars[0];
   const [draft, setDraft] = createStore<TestDraft>(props.test ? draftOfTest(props.test) : newTestDraft(preferred?.id ?? ""));
   const [submitted, setSubmitted] = createSignal(false);
@@ -289,7 +312,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
     const used = new Set(names());
     let n = draft.groups.length + 1;
     while (used.has(`group-${n}`)) n++;
-    setDraft("groups", (gs) => [...gs, { name: `group-${n}`, endpoints: "1", registrarId: preferred?.id ?? "", codec: "PCMU", srtp: "OFF", calleeType: "RECEIVE", calleeGroup: "", calleeUri: "", region: "", extra: {} }]);
+    setDraft("groups", (gs) => [...gs, { name: `group-${n}`, endpoints: "1", registrarId: preferred?.id ?? "", codec: "PCMU", srtp: "OFF", agents: [], calleeType: "RECEIVE", calleeGroup: "", calleeUri: "", region: "", extra: {} }]);
   };
   const removeGroup = (i: number) => setDraft("groups", (gs) => gs.filter((_, k) => k !== i));
 
@@ -408,6 +431,7 @@ function TestEditor(props: { pid: string; test: Test | null; registrars: Registr
                 names={names()}
                 registrars={props.registrars}
                 regions={props.regions}
+                agents={props.agents}
                 errors={errors()}
                 canRemove={draft.groups.length > 1}
                 set={setGroup(i)}
@@ -499,14 +523,17 @@ export function TestPage(props: { pid: string; tid?: string }) {
         apiGet<Registrar[]>(`${projectPath(pid)}/registrars`),
         apiGet<Agent[]>("/agents").catch(() => [] as Agent[]),
       ]);
-      return { test, registrars, regions: [...new Set(agents.map((a) => a.region))].sort() };
+      return {
+        test, registrars, regions: [...new Set(agents.map((a) => a.region))].sort(),
+        agents: agents.map((a) => ({ id: a.id, name: a.name, region: a.region, status: a.status })),
+      };
     },
   );
   return (
     <main class="page test-page">
       <Show when={!data.error} fallback={<ErrorBox message={errorMessage(data.error)} onRetry={() => void refetch()} />}>
         <Show when={data()} keyed fallback={<Loading label="Loading test…" />}>
-          {(d) => <TestEditor pid={props.pid} test={d.test} registrars={d.registrars} regions={d.regions} />}
+          {(d) => <TestEditor pid={props.pid} test={d.test} registrars={d.registrars} regions={d.regions} agents={d.agents} />}
         </Show>
       </Show>
     </main>
