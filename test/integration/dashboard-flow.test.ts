@@ -258,7 +258,7 @@ describe("dashboard management flow", () => {
       expect(await mosHeader.getAttribute("aria-sort")).toBe("ascending");
       await list.getByRole("button", { name: "Sort by MOS" }).click();
       expect(await mosHeader.getAttribute("aria-sort")).toBe("descending");
-      const mosValues = (await rowsIn().locator("td:last-child").allTextContents()).map(Number).filter((v) => Number.isFinite(v));
+      const mosValues = (await rowsIn().locator(`td[data-col="mos"]`).allTextContents()).map(Number).filter((v) => Number.isFinite(v));
       expect(mosValues).toEqual([...mosValues].sort((a, b) => b - a));
       await page.getByLabel("Filter by group").selectOption("answerers");
       await page.getByTestId("endpoint-count").getByText("2 of 4").waitFor();

@@ -227,7 +227,7 @@ export function EndpointTable(props: { endpoints: LiveEndpoint[]; pid: string; r
                       )}
                     </td>
                     <td class="num">{r.e.statusCode ?? "—"}</td>
-                    <td class={`num quality-text-${qualityLevel("mos", r.e.mos)}`}>{num(r.e.mos, 2)}</td>
+                    <td class={`num quality-text-${qualityLevel("mos", r.e.mos)}`} data-col="mos">{num(r.e.mos, 2)}</td>
                     <td class={`num col-extra quality-text-${qualityLevel("jitter_ms", r.e.jitter_ms)}`}>{num(r.e.jitter_ms ?? null, 1)}</td>
                     <td class={`num col-extra quality-text-${qualityLevel("fraction_lost", r.e.fraction_lost)}`}>{num(r.e.fraction_lost ?? null, 2)}</td>
                     <td class={`num col-extra quality-text-${qualityLevel("rtt_ms", r.e.rtt_ms)}`}>{num(r.e.rtt_ms ?? null, 0)}</td>
