@@ -138,6 +138,16 @@ async function openRunPage(baseUrl: string, ctxDir: string) {
     else if (path === "/projects") data = me.projects;
     else if (path === `/projects/${PID}/test-runs/${RUN_ID}`) data = restRun;
     else if (path === `/projects/${PID}/test-runs/${RUN_ID}/series`) data = [];
+    // The run page fetches its test for the topology: two groups, as the synthetic endpoints have.
+    else if (path.startsWith(`/projects/${PID}/tests/`) && !path.endsWith("/run"))
+      data = {
+        id: restRun.testId, projectId: PID, name: restRun.testName, description: "", durationSec: restRun.durationSec, buildupSec: 0, totalEndpoints: N,
+        createdAt: restRun.createdAt, updatedAt: restRun.createdAt,
+        groups: [...new Set(eps.map((e) => e.group))].map((g, i, all) => ({
+          name: g, registrarId: "reg_bench", endpoints: eps.filter((e) => e.group === g).length, codec: "PCMU", srtp: "OFF", region: null, agents: null,
+          callee: i === 0 && all[1] ? { type: "GROUP", group: all[1] } : { type: "RECEIVE" },
+        })),
+      };
     return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ data, meta: { requestId: "bench" } }) });
   });
   const live: { send: (m: unknown) => void } = { send: () => undefined };
@@ -161,7 +171,7 @@ const WAIT_FOR_ROW = `(text) => new Promise((resolve, reject) => {
   const check = () => {
     const b = window.__bench;
     const row = document.querySelector('tr[data-endpoint-id="ep_1"]');
-    const shown = row ? row.querySelector("td:last-child").textContent.trim() : null;
+    const shown = row ? row.querySelector('td[data-col="mos"]').textContent.trim() : null;
     if (b.lastMsgAt !== start && shown === text) {
       requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - b.lastMsgAt), 0));
       return;

@@ -142,7 +142,7 @@ export function RunPage(props: { pid: string; rid: string }) {
     (tid) => apiGet<Test>(`/projects/${encodeURIComponent(props.pid)}/tests/${encodeURIComponent(tid)}`).catch(() => null),
   );
   const topologyGroups = (): TopologyGroup[] | null =>
-    test()?.groups.map((g) => ({ name: g.name, endpoints: g.endpoints, codec: g.codec, callee: g.callee })) ?? null;
+    test()?.groups?.map((g) => ({ name: g.name, endpoints: g.endpoints, codec: g.codec, callee: g.callee })) ?? null;
   const [narrow, setNarrow] = createSignal(typeof window !== "undefined" && window.innerWidth < 640);
   if (typeof window !== "undefined") {
     const onResize = () => setNarrow(window.innerWidth < 640);
