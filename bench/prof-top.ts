@@ -17,11 +17,26 @@ export interface TopFrames {
   byFile: { file: string; selfMs: number; selfPct: number }[];
 }
 
-export function topFrames(path: string, n = 15): TopFrames {
-  const p = JSON.parse(readFileSync(path, "utf8")) as { nodes: ProfNode[]; samples: number[]; timeDeltas: number[] };
+interface Profile {
+  nodes: ProfNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Top frames by self time; `window` ([fromMs, toMs) since the profile's start) limits it to the
+ * samples taken then, e.g. one phase of a benchmark.
+ */
+export function topFrames(path: string, n = 15, window?: [number, number]): TopFrames {
+  const p = JSON.parse(readFileSync(path, "utf8")) as Profile;
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const selfUs = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  let atUs = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    atUs += p.timeDeltas[i] ?? 0;
+    if (window && (atUs < window[0] * 1000 || atUs >= window[1] * 1000)) continue;
+    selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  }
   const frames = new Map<string, number>();
   const files = new Map<string, number>();
   let total = 0;
@@ -41,6 +56,22 @@ export function topFrames(path: string, n = 15): TopFrames {
     self: sorted(frames).map(([frame, us]) => ({ frame, selfMs: Math.round(us / 1000), selfPct: pct(us) })),
     byFile: sorted(files).map(([file, us]) => ({ file, selfMs: Math.round(us / 1000), selfPct: pct(us) })),
   };
+}
+
+/** Milliseconds of each second of the profile the thread was busy (not idle): where it saturated. */
+export function busyPerSecond(path: string): number[] {
+  const p = JSON.parse(readFileSync(path, "utf8")) as Profile;
+  const idle = new Set(p.nodes.filter((x) => x.callFrame.functionName === "(idle)").map((x) => x.id));
+  const out: number[] = [];
+  let atUs = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const d = p.timeDeltas[i] ?? 0;
+    atUs += d;
+    const sec = Math.floor(atUs / 1e6);
+    while (out.length <= sec) out.push(0);
+    if (!idle.has(p.samples[i]!)) out[sec]! += d / 1000;
+  }
+  return out.map(Math.round);
 }
 
 if (process.argv[2]?.endsWith(".cpuprofile")) {

@@ -3,10 +3,13 @@
  * the real wire protocol (no SIP) connect to a real workerd (wrangler dev) + sqld. Default: 50
  * agents × 200 endpoints, one frame per agent per second, for 120 s, with 20 dashboard viewers.
  * Prints the run object's processing time per frame (agent send → ack, p50/p99), the lag from an
- * agent's send to the viewers' receipt (p50/p99), ingest rate, and workerd's memory.
+ * agent's send to the viewers' receipt (p50/p99), overall and per phase (ramp, steady, stop),
+ * ingest rate, and workerd's memory. The agents behave as real ones do: registrations spread over
+ * the test's buildup (each spec's startDelayMs), CLOSED once after the stop, then "done".
  *
  *   bun bench/fleet/fleet-scale.ts            (env: FLEET_AGENTS, FLEET_ENDPOINTS_PER_AGENT, FLEET_SECONDS, FLEET_VIEWERS,
- *                                              FLEET_DETAIL=0 for key metrics only)
+ *                                              FLEET_BUILDUP_SEC (10), FLEET_DETAIL=0 for key metrics only,
+ *                                              FLEET_INSPECTOR_PORT to profile the Worker per phase)
  */
 import WebSocket from "ws";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -16,13 +19,15 @@ import { startStack } from "../../scripts/stack.js";
 import { freeTcpPort, freeUdpPort } from "../../test/support/ports.js";
 import { SyntheticAgent, seqResidueFromProbeMos } from "./synthetic-agent.js";
 import { startEdgeProfile } from "./profile-edge.js";
-import { topFrames } from "../prof-top.js";
+import { busyPerSecond, topFrames } from "../prof-top.js";
 
 const AGENTS = Number(process.env.FLEET_AGENTS ?? 50);
 const PER_AGENT = Number(process.env.FLEET_ENDPOINTS_PER_AGENT ?? 200);
 const SECONDS = Number(process.env.FLEET_SECONDS ?? 120);
 const VIEWERS = Number(process.env.FLEET_VIEWERS ?? 20);
 const TOTAL = AGENTS * PER_AGENT;
+/** The test's buildup: registrations spread over it, as a user ramping 10,000 endpoints would (0 = all at once). */
+const BUILDUP = Number(process.env.FLEET_BUILDUP_SEC ?? 10);
 
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
@@ -85,19 +90,21 @@ try {
       accounts: Array.from({ length: Math.min(5000, TOTAL - i) }, (_, k) => ({ username: `u${i + k}`, password: "x" })),
     });
   const test = await api("POST", `/projects/${stack.projectId}/tests`, {
-    name: "fleet bench", durationSec: Math.max(5, SECONDS),
+    name: "fleet bench", durationSec: Math.max(5, SECONDS), buildupSec: BUILDUP,
     groups: [
       { name: "A", registrarId: reg.id, endpoints: TOTAL / 2, callee: { type: "GROUP", group: "B" }, region: "bench" },
       { name: "B", registrarId: reg.id, endpoints: TOTAL / 2, callee: { type: "RECEIVE" }, region: "bench" },
     ],
   });
-  const agents = Array.from({ length: AGENTS }, (_, i) => new SyntheticAgent(stack.url, stack.agentToken, `agt_bench_${i}`, PER_AGENT));
+  const agents = Array.from({ length: AGENTS }, (_, i) => new SyntheticAgent(stack.url, stack.agentToken, `agt_bench_${i}`, PER_AGENT, PER_AGENT));
   await Promise.all(agents.map((a) => a.ready()));
   const memBefore = workerdRssMb();
 
   const runId = (await api("POST", `/projects/${stack.projectId}/tests/${test.id}/run`, {})).testRunId;
   const probeOwner = new Map<string, SyntheticAgent>();
   const viewerLags: number[] = [];
+  /** performance.now() of the frame each viewer lag was measured for (same order as viewerLags). */
+  const viewerLagSentAt: number[] = [];
   let ticks = 0;
   const viewers = Array.from({ length: VIEWERS }, () => {
     const u = new URL(`/live/runs/${runId}?token=${stack.token}`, stack.url);
@@ -118,7 +125,7 @@ try {
         let seq = agent.stats.framesSent;
         while (seq > 0 && seq % 16 !== residue) seq--;
         const sent = agent.stats.sentAt.get(seq);
-        if (sent !== undefined && seq > 0) viewerLags.push(now - sent);
+        if (sent !== undefined && seq > 0) (viewerLags.push(now - sent), viewerLagSentAt.push(sent));
       }
     });
     return ws;
@@ -127,6 +134,8 @@ try {
   const cpuBefore = workerdCpuSec();
   const profiler = process.env.FLEET_INSPECTOR_PORT ? await startEdgeProfile(Number(process.env.FLEET_INSPECTOR_PORT)) : null;
   const started = Date.now();
+  const startedPerf = performance.now();
+  let stopPerf = Infinity;
   let peakMem = memBefore;
   while (Date.now() - started < SECONDS * 1000) {
     await new Promise((r) => setTimeout(r, 5000));
@@ -136,15 +145,8 @@ try {
     if ((await api("GET", `/projects/${stack.projectId}/test-runs/${runId}`)).status === "COMPLETED") break;
   }
   const cpuUsed = workerdCpuSec() - cpuBefore;
-  if (profiler) {
-    const file = join(tmpdir(), `fleet-edge-${Date.now()}.cpuprofile`);
-    await profiler.stop(file);
-    const top = topFrames(file, 25);
-    console.log(`edge CPU profile ${file}: ${top.totalMs.toFixed(0)} ms sampled`);
-    for (const x of top.self) console.log(`  ${x.selfPct.toFixed(1).padStart(5)} %  ${x.frame}`);
-    for (const x of top.byFile.slice(0, 10)) console.log(`  ${x.selfPct.toFixed(1).padStart(5)} %  ${x.file}`);
-  }
   // Stop the run: agents close their endpoints, the run completes.
+  stopPerf = performance.now();
   await api("POST", `/projects/${stack.projectId}/test-runs/${runId}/stop`, {}).catch(() => undefined);
   let finalStatus = "";
   for (let i = 0; i < 60 && finalStatus !== "COMPLETED"; i++) {
@@ -152,36 +154,82 @@ try {
     finalStatus = (await api("GET", `/projects/${stack.projectId}/test-runs/${runId}`)).status;
   }
   console.log(`  run ${finalStatus} after stop`);
+  // The ramp ends once every endpoint of every agent is in its call (receivers register over the
+  // buildup, then callers over theirs), plus 2 s.
+  const allInCall = agents.map((a) => a.stats.allInCallAt);
+  const steadyFrom = allInCall.every((x) => x !== null) ? Math.max(...(allInCall as number[])) + 2000 : startedPerf + (2 * BUILDUP + 5) * 1000;
+  if (profiler) {
+    // The profile spans the whole run including its stop, so the start and stop bursts show.
+    const file = join(tmpdir(), `fleet-edge-${Date.now()}.cpuprofile`);
+    await profiler.stop(file);
+    const busy = busyPerSecond(file);
+    console.log(`edge CPU profile ${file}\n  busy ms per second: ${busy.join(" ")}`);
+    const windows: [string, [number, number]][] = [["ramp", [0, steadyFrom - startedPerf]], ["steady", [steadyFrom - startedPerf, stopPerf - startedPerf]], ["stop", [stopPerf - startedPerf, 1e9]]];
+    for (const [name, w] of windows) {
+      const top = topFrames(file, 12, w);
+      console.log(`  ${name}: ${top.totalMs} ms sampled`);
+      for (const x of top.self) console.log(`    ${x.selfPct.toFixed(1).padStart(5)} %  ${x.frame}`);
+    }
+  }
   const acks = agents.flatMap((a) => a.stats.ackLatenciesMs);
-  // Steady state: frames sent from 15 s after the run started (registration and dispatch of every
-  // endpoint happen in the first seconds and are reported in the overall figures).
-  const steadyFrom = performance.now() - (Date.now() - started) + 15_000;
-  const steadyAcks = agents.flatMap((a) => a.stats.ackLatenciesMs.filter((_, i) => a.stats.ackSentAt[i]! >= steadyFrom));
+  const ackSentAt = agents.flatMap((a) => a.stats.ackSentAt);
+  // Phases by when the frame was sent: the ramp (registrations over the buildup, then every call's
+  // setup), steady state, and the stop (every endpoint closes, the run completes and is written).
+  const phaseOf = (sentAt: number) => (sentAt < steadyFrom ? "ramp" : sentAt < stopPerf ? "steady" : "stop");
+  const byPhase = (values: number[], sentAt: number[]) => {
+    const out: Record<string, { p50: number; p99: number; n: number }> = {};
+    for (const ph of ["ramp", "steady", "stop"]) {
+      const xs = values.filter((_, i) => phaseOf(sentAt[i]!) === ph);
+      out[ph] = { p50: pct(xs, 50), p99: pct(xs, 99), n: xs.length };
+    }
+    return out;
+  };
+  const ackByPhase = byPhase(acks, ackSentAt);
+  const lagByPhase = byPhase(viewerLags, viewerLagSentAt);
+  const steadyAcks = acks.filter((_, i) => phaseOf(ackSentAt[i]!) === "steady");
   const framesSent = agents.reduce((n, a) => n + a.stats.framesSent, 0);
+  // Where the slow acks (> 250 ms) fall in time: a periodic stall (flushes, checkpoints) shows as
+  // evenly spaced clusters; GC or contention as scattered singles.
+  const runStart = startedPerf;
+  const slowBySecond = new Map<number, { n: number; worst: number }>();
+  for (const a of agents)
+    a.stats.ackLatenciesMs.forEach((ms, i) => {
+      if (ms <= 250) return;
+      const sec = Math.floor((a.stats.ackSentAt[i]! - runStart) / 1000);
+      const b = slowBySecond.get(sec) ?? { n: 0, worst: 0 };
+      slowBySecond.set(sec, { n: b.n + 1, worst: Math.max(b.worst, ms) });
+    });
+  const slowTimeline = [...slowBySecond.entries()].sort((x, y) => x[0] - y[0]).map(([sec, b]) => `${sec}s:${b.n}×≤${Math.round(b.worst)}ms`);
+  console.log(`  slow acks (> 250 ms) by second of sending: ${slowTimeline.join(" ") || "none"}`);
   const elapsed = (Date.now() - started) / 1000;
   const result = {
     agents: AGENTS, endpointsPerAgent: PER_AGENT, detailMetrics: process.env.FLEET_DETAIL !== "0", endpoints: TOTAL, seconds: SECONDS, viewers: VIEWERS,
     framesSent, framesAcked: acks.length,
     endpointSecondsPerSecond: Math.round((acks.length * PER_AGENT) / elapsed),
     ackMs: { p50: pct(acks, 50), p99: pct(acks, 99), max: Math.max(...acks) },
+    buildupSec: BUILDUP,
     steadyAckMs: { p50: pct(steadyAcks, 50), p99: pct(steadyAcks, 99), frames: steadyAcks.length },
+    ackMsByPhase: ackByPhase,
+    viewerLagMsByPhase: lagByPhase,
     viewerLagMs: { p50: pct(viewerLags, 50), p99: pct(viewerLags, 99), samples: viewerLags.length },
     ticksPerViewer: Math.round(ticks / Math.max(1, VIEWERS)),
     workerdRssMb: { before: Math.round(memBefore), peak: Math.round(peakMem) },
     workerdCpuSecPer10kEndpointSeconds: Number(((cpuUsed / Math.max(1, acks.length * PER_AGENT)) * 10_000).toFixed(3)),
     runSocketCloses: agents.reduce((n, a) => n + a.stats.closes.length, 0),
     framesResent: agents.reduce((n, a) => n + a.stats.resent, 0),
+    slowAckTimeline: slowTimeline,
   };
   const closeCodes = countCodes(agents.flatMap((a) => a.stats.closes.map((c) => `${c.code} ${c.reason}`)));
   console.log(`
-Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, ${SECONDS} s${process.env.FLEET_DETAIL !== "0" ? ", detail metrics in every sample" : ""}
+Fleet scale — ${AGENTS} agents × ${PER_AGENT} endpoints, ${VIEWERS} viewers, ${SECONDS} s, buildup ${BUILDUP} s${process.env.FLEET_DETAIL !== "0" ? ", detail metrics in every sample" : ""}
 | metric | value |
 |---|---|
 | frames sent / acknowledged | ${framesSent} / ${acks.length} |
 | endpoint-seconds ingested per second | ${result.endpointSecondsPerSecond} |
 | run object per frame (send → ack) p50 / p99 / max | ${f(result.ackMs.p50)} / ${f(result.ackMs.p99)} / ${f(result.ackMs.max)} ms |
-| same, steady state (frames sent ≥ 15 s into the run) p50 / p99 | ${f(result.steadyAckMs.p50)} / ${f(result.steadyAckMs.p99)} ms (${steadyAcks.length} frames) |
+${["ramp", "steady", "stop"].map((ph) => `| same, ${ph === "ramp" ? `ramp (until every call is up + 2 s: ${((steadyFrom - startedPerf) / 1000).toFixed(0)} s)` : ph === "steady" ? "steady state" : "stop (frames sent after the stop request)"} p50 / p99 | ${f(ackByPhase[ph]!.p50)} / ${f(ackByPhase[ph]!.p99)} ms (${ackByPhase[ph]!.n} frames) |`).join("\n")}
 | agent send → viewer receipt p50 / p99 | ${f(result.viewerLagMs.p50)} / ${f(result.viewerLagMs.p99)} ms (${viewerLags.length} samples) |
+| same, ramp / steady / stop p99 | ${f(lagByPhase.ramp!.p99)} / ${f(lagByPhase.steady!.p99)} / ${f(lagByPhase.stop!.p99)} ms |
 | workerd CPU-s per 10,000 endpoint-seconds (1.0 = one core saturated at 10 k endpoints) | ${result.workerdCpuSecPer10kEndpointSeconds} |
 | workerd RSS before / peak | ${result.workerdRssMb.before} / ${result.workerdRssMb.peak} MB |
 | run-socket closes (agents rejoined) / frames resent | ${result.runSocketCloses} ${JSON.stringify(closeCodes)} / ${result.framesResent} |

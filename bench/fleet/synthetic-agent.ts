@@ -17,6 +17,8 @@ export interface SyntheticAgentStats {
   /** performance.now() at which each acknowledged frame was sent (same order as ackLatenciesMs). */
   ackSentAt: number[];
   sentAt: Map<number, number>;
+  /** performance.now() of the frame in which the last of this agent's endpoints first reported INCALL. */
+  allInCallAt: number | null;
 }
 
 const load = { cpu: 0.05, loopLagMs: 1, pps: 0, drops: 0 };
@@ -34,7 +36,7 @@ export const probeMos = (seq: number) => 1 + (seq % 16) * 0.06;
 export const seqResidueFromProbeMos = (mos: number) => Math.round((mos - 1) / 0.06);
 
 export class SyntheticAgent {
-  readonly stats: SyntheticAgentStats = { framesSent: 0, closes: [], resent: 0, ackLatenciesMs: [], ackSentAt: [], sentAt: new Map() };
+  readonly stats: SyntheticAgentStats = { framesSent: 0, closes: [], resent: 0, ackLatenciesMs: [], ackSentAt: [], sentAt: new Map(), allInCallAt: null };
   /** Frames not acknowledged yet, resent after a rejoin (as the real agent's FrameBuffer does). */
   private unacked = new Map<number, string>();
   private closed = false;
@@ -44,12 +46,16 @@ export class SyntheticAgent {
   private seq = 0;
   private clock: FrameClock | null = null;
   private stopped = false;
+  private registered = new Set<string>();
+  private inCall = new Set<string>();
 
   constructor(
     private readonly server: string,
     private readonly token: string,
     readonly agentId: string,
     capacity: number,
+    /** Endpoints this agent will be given (to tell when its ramp is over). */
+    private readonly expected = 0,
     private readonly region = "bench",
   ) {
     this.fleet = this.connect("/agent/connect", () =>
@@ -97,7 +103,10 @@ export class SyntheticAgent {
   }
 
   private onRunMessage(m: RunToAgent) {
-    if (m.type === "dispatch") this.endpoints.push(...m.endpoints);
+    if (m.type === "dispatch") {
+      const now = performance.now();
+      for (const e of m.endpoints) if (!this.dispatchedAt.has(e.id)) (this.dispatchedAt.set(e.id, now), this.endpoints.push(e));
+    }
     else if (m.type === "ack") {
       // The run object's frame slot for this agent (as the real agent's FrameClock does).
       if (m.frameOffsetMs !== undefined) this.clock?.align(m.frameOffsetMs);
@@ -112,19 +121,53 @@ export class SyntheticAgent {
         this.resendPending = false;
         for (const text of this.unacked.values()) (this.run!.send(text), this.stats.resent++);
       }
+      // As the real agent: once its CLOSED frame is acknowledged, say done and stop sending.
+      if (this.closedSeq !== null && m.seq >= this.closedSeq && this.unacked.size === 0 && !this.doneSent) {
+        this.doneSent = true;
+        this.clock?.stop();
+        this.run?.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "done", lastSeq: this.seq }));
+      }
     } else if (m.type === "stop") this.stopped = true;
   }
 
+  /** Seq of the frame that closed every endpoint (after a stop), and whether "done" went out. */
+  private closedSeq: number | null = null;
+  private doneSent = false;
+  /** performance.now() at which each endpoint was dispatched: it registers once its startDelayMs has passed. */
+  private dispatchedAt = new Map<string, number>();
+
   private sendFrame() {
     if (!this.run || this.run.readyState !== WebSocket.OPEN || this.endpoints.length === 0) return;
+    if (this.doneSent) return;
     const seq = ++this.seq;
-    const samples: EndpointSample[] = this.endpoints.map((e, i) => {
-      if (this.stopped) return { id: e.id, phase: "CLOSED", outcome: "SUCCESS", statusCode: 200 };
-      if (seq === 1) return { id: e.id, phase: "REGISTERED", timings: { time_to_register_ms: 10, registration_expires_s: 300 } };
+    const now = performance.now();
+    // Like the real agent's endpoints: wait for the spec's startDelayMs (the test's buildup),
+    // report REGISTERED once, then INCALL with a sample every second; CLOSED once after a stop.
+    const samples: EndpointSample[] = [];
+    this.endpoints.forEach((e, i) => {
+      if (this.stopped) {
+        if (this.closedSeq === null) samples.push({ id: e.id, phase: "CLOSED", outcome: "SUCCESS", statusCode: 200 });
+        return;
+      }
+      const due = this.dispatchedAt.get(e.id)! + e.startDelayMs;
+      if (now < due) return;
+      if (!this.registered.has(e.id)) {
+        this.registered.add(e.id);
+        samples.push({ id: e.id, phase: "REGISTERED", timings: { time_to_register_ms: 10, registration_expires_s: 300 } });
+        return;
+      }
       const m = metrics(i);
       if (i === 0) m.mos = probeMos(seq);
-      return { id: e.id, phase: "INCALL", m, ...(seq === 2 ? { timings: { call_setup_time_ms: 40 } } : {}) };
+      const first = !this.inCall.has(e.id);
+      this.inCall.add(e.id);
+      samples.push({ id: e.id, phase: "INCALL", m, ...(first ? { timings: { call_setup_time_ms: 40 } } : {}) });
     });
+    if (this.stats.allInCallAt === null && this.expected > 0 && this.inCall.size === this.expected) this.stats.allInCallAt = now;
+    if (samples.length === 0) {
+      this.seq--; // nothing due yet (buildup) or everything already closed: no frame this second
+      return;
+    }
+    if (this.stopped && this.closedSeq === null) this.closedSeq = seq;
     this.stats.sentAt.set(seq, performance.now());
     const text = JSON.stringify({ v: PROTOCOL_VERSION, type: "frame", seq, t: Date.now(), endpoints: samples, agent: load });
     this.unacked.set(seq, text);

@@ -38,7 +38,7 @@ import type { Env } from "../env.js";
 import { getDb, schema } from "../lib/db.js";
 import { INTERNAL_HEADERS } from "../routes/sockets.js";
 import { addToBucket, addToRunBucket, bucketToAggregate, emptyBucket, groupSeriesRows, phaseCounts, countBy, seriesRow, summarize, AVERAGED_KEYS, type SecondBucket } from "../runs/aggregate.js";
-import { buildRunPlan, resolveTarget, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
+import { buildRunPlan, targetInGroup, type PlannedEndpoint, type PlannedTarget } from "../runs/plan.js";
 import { Downsampler } from "../runs/downsample.js";
 import { frameOffsetMs } from "../runs/frame-slots.js";
 import { decodeFrame, encodeFrame, rowToMetrics } from "../runs/frame-store.js";
@@ -181,6 +181,21 @@ export class RunObject extends DurableObject<Env> {
   }
   private invalidateRows() {
     this.rowCache = null;
+    this.countsCache = null;
+  }
+
+  /** Phase and outcome counts of every endpoint, recomputed only after one changed (a tick goes out up to 10 times a second). */
+  private countsCache: (Pick<LiveRunState, "phaseCounts" | "outcomeCounts"> & { receiversPending: number }) | null = null;
+  private counts() {
+    if (!this.countsCache) {
+      const rows = [...this.rows().values()];
+      this.countsCache = {
+        phaseCounts: phaseCounts(rows.map((r) => r.phase)),
+        outcomeCounts: countBy(rows.map((r) => r.outcome)) as Record<string, number>,
+        receiversPending: rows.filter((r) => r.role === "RECEIVER" && r.phase === "INITIALIZING" && r.outcome === null).length,
+      };
+    }
+    return this.countsCache;
   }
 
   /** The endpoint's last reported metrics: memory (rebuilt from `frames`), else what the row holds. */
@@ -250,7 +265,7 @@ export class RunObject extends DurableObject<Env> {
     this.createTables(); // late messages to this instance find empty tables, not missing ones
     this.init_ = null;
     this.state = null;
-    this.rowCache = null;
+    this.invalidateRows();
     this.callSums = null;
     this.lastMetrics.clear();
     this.buckets.clear();
@@ -402,7 +417,7 @@ export class RunObject extends DurableObject<Env> {
     const target = JSON.parse(r.target) as PlannedTarget;
     if (!target) return null;
     if (target.type === "URI") return target.uri;
-    return resolveTarget(target, this.receiversOf(target.group));
+    return targetInGroup(target, this.receiversOf(target.group));
   }
 
   /** A group's receivers in index order, parsed once (they never change during a run). */
@@ -425,9 +440,7 @@ export class RunObject extends DurableObject<Env> {
   private maybeDispatchCallers() {
     const s = this.state!;
     if (s.callersDispatched || s.status !== "RUNNING") return;
-    const pending = this.sql.exec<{ n: number }>(
-      `SELECT count(*) AS n FROM endpoints WHERE role = 'RECEIVER' AND phase = 'INITIALIZING' AND outcome IS NULL`,
-    ).one().n;
+    const pending = this.counts().receiversPending;
     const deadlinePassed = s.receiversDispatchedAt !== null && Date.now() - s.receiversDispatchedAt > (this.init_!.buildupSec + RUN_DEADLINES.receiverRegistrationSec) * 1000;
     if (pending > 0 && !deadlinePassed) return;
     s.callersDispatched = true;
@@ -472,6 +485,7 @@ export class RunObject extends DurableObject<Env> {
           `UPDATE endpoints SET phase = ?, outcome = ?, status_code = ?, status_text = ?, timings = ?, metrics = ?, trace_count = ? WHERE id = ?`,
           phase, outcome, statusCode, statusText, timings, metrics, traceCount, e.id,
         );
+        if (phase !== r.phase || outcomeChanged) this.countsCache = null;
         Object.assign(r, { phase, outcome, status_code: statusCode, status_text: statusText, timings, metrics, trace_count: traceCount });
         this.dirty.add(e.id);
       }
@@ -769,11 +783,9 @@ export class RunObject extends DurableObject<Env> {
 
   private liveRunState(): LiveRunState {
     const s = this.state!;
-    const rows = [...this.rows().values()];
     return {
       runId: this.init_!.runId, status: s.status, reasonCode: s.reasonCode, reason: s.reason, durationSec: this.init_!.durationSec,
-      startedAt: s.startedAt, endedAt: s.endedAt, phaseCounts: phaseCounts(rows.map((r) => r.phase)),
-      outcomeCounts: countBy(rows.map((r) => r.outcome)) as Record<string, number>,
+      startedAt: s.startedAt, endedAt: s.endedAt, phaseCounts: this.counts().phaseCounts, outcomeCounts: this.counts().outcomeCounts,
     };
   }
 
@@ -813,7 +825,9 @@ export class RunObject extends DurableObject<Env> {
       if (r) endpoints.push(this.liveEndpoint(r));
     }
     const msg: RunToViewer = { v: PROTOCOL_VERSION, type: "tick", run: this.liveRunState(), aggregate: b ? bucketToAggregate(b) : null, endpoints };
-    for (const ws of viewers) this.send(ws, msg);
+    // Serialized once for every viewer: at a run's start and stop a tick carries thousands of rows.
+    const text = JSON.stringify(msg);
+    for (const ws of viewers) this.sendText(ws, text);
   }
 
   private agentSockets(agentId: string): WebSocket[] {
@@ -821,12 +835,17 @@ export class RunObject extends DurableObject<Env> {
   }
 
   private broadcastAgents(msg: RunToAgent) {
-    for (const ws of this.ctx.getWebSockets("agent")) this.send(ws, msg);
+    const text = JSON.stringify(msg);
+    for (const ws of this.ctx.getWebSockets("agent")) this.sendText(ws, text);
   }
 
   private send(ws: WebSocket, msg: RunToAgent | RunToViewer) {
+    this.sendText(ws, JSON.stringify(msg));
+  }
+
+  private sendText(ws: WebSocket, text: string) {
     try {
-      ws.send(JSON.stringify(msg));
+      ws.send(text);
     } catch {
       /* closing socket */
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRunPlan, parseHostPort, resolveTarget, type PlanInput } from "./plan.js";
+import { buildRunPlan, parseHostPort, resolveTarget, targetInGroup, type PlanInput } from "./plan.js";
 
 const registrar = { id: "reg1", name: "PBX", domain: "pbx.test", port: null, transport: "UDP" as const, outboundProxy: null };
 const accounts = (n: number) => Array.from({ length: n }, (_, i) => ({ username: String(100 + i), authUsername: null, password: "p", realm: null }));
@@ -53,6 +53,18 @@ describe("buildRunPlan", () => {
     if (!plan.ok) throw new Error(plan.reason);
     expect(plan.endpoints.slice(0, 2).map((e) => resolveTarget(e.target, plan.endpoints))).toEqual(["sip:102@pbx.test", "sip:103@pbx.test"]);
     expect(resolveTarget({ type: "URI", uri: "sip:echo@x" }, plan.endpoints)).toBe("sip:echo@x");
+  });
+
+  it("resolves a target from its group's receivers alone, as resolveTarget does from every endpoint", () => {
+    const plan = buildRunPlan(input());
+    if (!plan.ok) throw new Error(plan.reason);
+    for (const e of plan.endpoints) {
+      const target = e.target;
+      if (target?.type !== "GROUP") continue;
+      const group = plan.endpoints.filter((x) => x.spec.group === target.group);
+      expect(targetInGroup(target, group)).toBe(resolveTarget(e.target, plan.endpoints));
+    }
+    expect(targetInGroup({ type: "GROUP", group: "none", index: 3 }, [])).toBeNull();
   });
 });
 
