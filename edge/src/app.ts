@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env.js";
 import { authenticateApiRequest } from "./lib/auth.js";
 import { getDb } from "./lib/db.js";
+import { roleProblem } from "./lib/roles.js";
 import { ApiException } from "./lib/errors.js";
 import { agentRoutes } from "./routes/agents.js";
 import { authRoutes } from "./routes/auth.js";
@@ -24,6 +25,8 @@ const api = new Hono<AppEnv>()
   .route("/auth", authRoutes)
   .use(async (c, next) => {
     const { principal, setCookie } = await authenticateApiRequest(c, { allowQueryToken: false });
+    const problem = roleProblem(principal.role, c.req.method, c.req.path.slice(`/api/${API_VERSION}`.length));
+    if (problem) throw new ApiException("FORBIDDEN", problem);
     c.set("principal", principal);
     await next();
     if (setCookie) c.res.headers.append("set-cookie", setCookie);

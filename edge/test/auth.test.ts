@@ -171,3 +171,52 @@ describe("the session cookie", () => {
     expect(both.status).toBe(200);
   });
 });
+
+describe("roles", () => {
+  it("a VIEWER reads but cannot change anything, and is told which role is needed", async () => {
+    const secret = await signIn();
+    const asViewer = (init: RequestInit & { headers?: Record<string, string> } = {}) =>
+      withCookie(secret, { ...init, headers: { "x-ringfleet-org": inject("secondOrgId"), origin: ORIGIN, ...(init.headers ?? {}) } });
+    const pid = inject("secondProjectId");
+    expect((await SELF.fetch(`${BASE}/api/v1/projects/${pid}/tests`, asViewer())).status).toBe(200);
+    const create = await SELF.fetch(`${BASE}/api/v1/projects/${pid}/registrars`, asViewer({ method: "POST", body: JSON.stringify({ name: "x", domain: "x.test", transport: "UDP" }) }));
+    expect(create.status).toBe(403);
+    expect(((await create.json()) as any).error).toEqual({
+      code: "FORBIDDEN", message: "role: your role in this organisation is VIEWER; to change registrars and SIP accounts you need EDITOR or above",
+    });
+    const token = await SELF.fetch(`${BASE}/api/v1/tokens`, asViewer({ method: "POST", body: JSON.stringify({ name: "t", kind: "api" }) }));
+    expect(token.status).toBe(403);
+    // The same person is OWNER in their first org: allowed there.
+    expect((await SELF.fetch(`${BASE}/api/v1/tokens`, withCookie(secret))).status).toBe(200);
+  });
+
+  it("an API token acts with its creator's current role: a TESTER's token starts runs but cannot edit tests", async () => {
+    const db = createClient({ url: inject("dbUrl") });
+    const userId = `usr_tester${Date.now()}`;
+    const secret = `rf_${crypto.randomUUID().replace(/-/g, "")}`;
+    const now = new Date().toISOString();
+    try {
+      const org = (await db.execute({ sql: "SELECT org_id FROM projects WHERE id = ?", args: [inject("projectId")] })).rows[0]!.org_id as string;
+      await db.batch([
+        { sql: "INSERT INTO users (id, org_id, email, name, role, created_at) VALUES (?, ?, ?, 'Tester', 'TESTER', ?)", args: [userId, org, `${userId}@ringfleet.local`, now] },
+        { sql: "INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, 'TESTER', ?)", args: [userId, org, now] },
+        { sql: "INSERT INTO api_tokens (id, org_id, user_id, kind, name, prefix, hash, created_at) VALUES (?, ?, ?, 'api', 'tester', 'rf_x', ?, ?)", args: [`tok_${userId}`, org, userId, await hashToken(secret), now] },
+      ], "write");
+      const pid = inject("projectId");
+      const edit = await api<{ error: { message: string } }>("POST", `/projects/${pid}/tests`, { name: "nope", durationSec: 5, groups: [] }, secret);
+      expect(edit.status).toBe(403);
+      expect(edit.body.error.message).toMatch(/TESTER; to change tests you need EDITOR/);
+      const run = await api<{ data: { testRunId: string } }>("POST", `/projects/${pid}/tests/${inject("demoTestId")}/run`, {}, secret);
+      expect(run.status).toBe(201);
+      // Allowed to stop (409 only if the run already ended: no agent serves this test here).
+      const stop = await api("POST", `/projects/${pid}/test-runs/${run.body.data.testRunId}/stop`, {}, secret);
+      expect([200, 202, 409]).toContain(stop.status);
+      // Demoted: the same token can now only read.
+      await db.execute({ sql: "UPDATE memberships SET role = 'VIEWER' WHERE user_id = ?", args: [userId] });
+      expect((await api("POST", `/projects/${pid}/tests/${inject("demoTestId")}/run`, {}, secret)).status).toBe(403);
+      expect((await api("GET", `/projects/${pid}/tests`, undefined, secret)).status).toBe(200);
+    } finally {
+      db.close();
+    }
+  });
+});

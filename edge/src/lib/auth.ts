@@ -11,7 +11,7 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { hashToken } from "../../../db/tokens.js";
-import { ORG_HEADER } from "../../../protocol/index.js";
+import { ORG_HEADER, type OrgRole } from "../../../protocol/index.js";
 import type { AppEnv } from "../app-env.js";
 import { ApiException } from "./errors.js";
 import { schema, type Db } from "./db.js";
@@ -28,6 +28,8 @@ export interface Principal {
   orgIds: string[];
   userId: string | null;
   kind: "api" | "agent";
+  /** The role this request acts with in `orgId` (lib/roles.ts): a person's membership, a token's creator's. */
+  role: OrgRole;
 }
 
 export function bearerFrom(req: Request, allowQuery: boolean): string | null {
@@ -48,7 +50,13 @@ export async function authenticate(db: Db, token: string | null, kind: "api" | "
   )[0];
   if (!row) throw new ApiException("UNAUTHORIZED", "invalid or revoked token");
   if (row.kind !== kind) throw new ApiException("FORBIDDEN", `this endpoint needs an ${kind} token, not an ${row.kind} token`);
-  return { tokenId: row.id, sessionId: null, orgId: row.orgId, orgIds: [row.orgId], userId: row.userId, kind: row.kind };
+  // A token acts with its creator's current role in the token's org; a creator who left it, or a
+  // token with no creator, can only read.
+  const membership = row.userId
+    ? (await db.select({ role: schema.memberships.role }).from(schema.memberships)
+        .where(and(eq(schema.memberships.userId, row.userId), eq(schema.memberships.orgId, row.orgId))).limit(1))[0]
+    : undefined;
+  return { tokenId: row.id, sessionId: null, orgId: row.orgId, orgIds: [row.orgId], userId: row.userId, kind: row.kind, role: membership?.role ?? "VIEWER" };
 }
 
 /** The user's memberships, oldest first. */
@@ -76,11 +84,13 @@ export async function authenticateSession(db: Db, secret: string, wantedOrg: str
   if (!row || isSessionDead(row, now)) throw new ApiException("UNAUTHORIZED", "your session has expired or was signed out; sign in again");
   const orgs = await membershipsOf(db, row.userId);
   if (orgs.length === 0) throw new ApiException("FORBIDDEN", "your account is not a member of any organisation");
-  let orgId = orgs[0]!.orgId;
+  let acting = orgs[0]!;
   if (wantedOrg) {
-    if (!orgs.some((o) => o.orgId === wantedOrg)) throw new ApiException("FORBIDDEN", `you are not a member of organisation ${wantedOrg}`);
-    orgId = wantedOrg;
+    const wanted = orgs.find((o) => o.orgId === wantedOrg);
+    if (!wanted) throw new ApiException("FORBIDDEN", `you are not a member of organisation ${wantedOrg}`);
+    acting = wanted;
   }
+  const orgId = acting.orgId;
   const touch = touchSession(row, now);
   let setCookie: string | null = null;
   if (touch) {
@@ -88,7 +98,7 @@ export async function authenticateSession(db: Db, secret: string, wantedOrg: str
     setCookie = sessionCookie(secret, touch.expiresAt, now, secure);
   }
   return {
-    principal: { tokenId: null, sessionId: row.id, orgId, orgIds: orgs.map((o) => o.orgId), userId: row.userId, kind: "api" },
+    principal: { tokenId: null, sessionId: row.id, orgId, orgIds: orgs.map((o) => o.orgId), userId: row.userId, kind: "api", role: acting.role },
     setCookie,
   };
 }
