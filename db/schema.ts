@@ -63,6 +63,17 @@ export const sessions = sqliteTable(
   (t) => [uniqueIndex("sessions_hash").on(t.hash), index("sessions_user").on(t.userId)],
 );
 
+/**
+ * Failed sign-ins per key (`ip:<address>` and `email:<lower-case email>|ip:<address>`), for the
+ * lock-out in edge/src/lib/login-throttle.ts. Times are epoch milliseconds.
+ */
+export const loginThrottle = sqliteTable("login_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStart: integer("window_start").notNull(),
+  lockedUntil: integer("locked_until"),
+});
+
 export const projects = sqliteTable(
   "projects",
   {

@@ -47,6 +47,7 @@ export const ApiErrorCode = z.enum([
   "INVALID_STATE",
   "UNAVAILABLE",
   "INTERNAL",
+  "RATE_LIMITED",
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
 export interface FieldIssue {

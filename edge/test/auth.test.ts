@@ -175,8 +175,8 @@ describe("the session cookie", () => {
 describe("roles", () => {
   it("a VIEWER reads but cannot change anything, and is told which role is needed", async () => {
     const secret = await signIn();
-    const asViewer = (init: RequestInit & { headers?: Record<string, string> } = {}) =>
-      withCookie(secret, { ...init, headers: { "x-ringfleet-org": inject("secondOrgId"), origin: ORIGIN, ...(init.headers ?? {}) } });
+    const asViewer = (init: { method?: string; body?: string } = {}) =>
+      withCookie(secret, { ...init, headers: { "x-ringfleet-org": inject("secondOrgId"), origin: ORIGIN } });
     const pid = inject("secondProjectId");
     expect((await SELF.fetch(`${BASE}/api/v1/projects/${pid}/tests`, asViewer())).status).toBe(200);
     const create = await SELF.fetch(`${BASE}/api/v1/projects/${pid}/registrars`, asViewer({ method: "POST", body: JSON.stringify({ name: "x", domain: "x.test", transport: "UDP" }) }));
@@ -218,5 +218,18 @@ describe("roles", () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe("sign-in lock-out", () => {
+  it("locks an (email, address) pair after 5 failures with 429 and Retry-After, even for the right password; other addresses still sign in", async () => {
+    const from = (ip: string) => ({ "cf-connecting-ip": ip });
+    for (let i = 0; i < 5; i++) expect((await login(inject("adminEmail"), "wrong-password", from("203.0.113.7"))).res.status).toBe(401);
+    const locked = await login(inject("adminEmail"), inject("adminPassword"), from("203.0.113.7"));
+    expect(locked.res.status).toBe(429);
+    expect(locked.res.headers.get("retry-after")).toMatch(/^(899|900)$/);
+    expect(locked.body.error.code).toBe("RATE_LIMITED");
+    expect(locked.body.error.message).toBe("too many failed sign-ins from this address; try again in 15 minutes");
+    expect((await login(inject("adminEmail"), inject("adminPassword"), from("198.51.100.9"))).res.status).toBe(200);
   });
 });

@@ -10,6 +10,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   INVALID_STATE: 409,
   UNAVAILABLE: 503,
   INTERNAL: 500,
+  RATE_LIMITED: 429,
 };
 
 export class ApiException extends Error {

@@ -3,7 +3,7 @@
  * `POST /auth/logout` revokes it. Mounted before the auth middleware. API tokens are unaffected.
  */
 import { Hono, type Context } from "hono";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { LoginRequest } from "../../../protocol/index.js";
 import { newId, nowIso } from "../../../db/ids.js";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../../../db/passwords.js";
@@ -12,6 +12,7 @@ import type { AppEnv } from "../app-env.js";
 import { isHttps } from "../lib/auth.js";
 import { schema } from "../lib/db.js";
 import { ApiException } from "../lib/errors.js";
+import { addressKey, afterFailure, LOGIN_THROTTLE, lockedForMs, lockedMessage, pairKey } from "../lib/login-throttle.js";
 import { ok } from "../lib/respond.js";
 import { clearSessionCookie, csrfProblem, generateSessionSecret, newSessionTimes, sessionCookie, sessionSecretFrom } from "../lib/sessions.js";
 import { parseBody } from "../lib/validate.js";
@@ -33,11 +34,33 @@ export const authRoutes = new Hono<AppEnv>()
     requireSameOrigin(c);
     const body = await parseBody(c, LoginRequest);
     const db = c.get("db");
+    // Password guessing is locked out per (email, address) and per address (lib/login-throttle.ts).
+    // Cloudflare sets CF-Connecting-IP; without it (local), every client shares one address.
+    const address = c.req.header("cf-connecting-ip") ?? "local";
+    const keys = { pair: pairKey(body.email, address), address: addressKey(address) };
+    const now = Date.now();
+    const throttle = new Map(
+      (await db.select().from(schema.loginThrottle).where(inArray(schema.loginThrottle.key, [keys.pair, keys.address]))).map((r) => [r.key, r]),
+    );
+    const lockedMs = Math.max(lockedForMs(throttle.get(keys.pair), now), lockedForMs(throttle.get(keys.address), now));
+    if (lockedMs > 0) {
+      c.header("retry-after", String(Math.ceil(lockedMs / 1000)));
+      throw new ApiException("RATE_LIMITED", lockedMessage(lockedMs), { retryAfterSec: Math.ceil(lockedMs / 1000) });
+    }
     const user = (await db.select().from(schema.users).where(sql`lower(${schema.users.email}) = ${body.email.toLowerCase()}`).limit(1))[0];
     // Unknown emails cost the same PBKDF2 work as known ones.
     const good = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !good) throw new ApiException("UNAUTHORIZED", LOGIN_FAILED);
-    const now = Date.now();
+    if (!user || !good) {
+      const rows = [
+        { key: keys.pair, ...afterFailure(throttle.get(keys.pair), now, LOGIN_THROTTLE.maxPerPair) },
+        { key: keys.address, ...afterFailure(throttle.get(keys.address), now, LOGIN_THROTTLE.maxPerAddress) },
+      ];
+      await db.batch(rows.map((r) => db.insert(schema.loginThrottle).values(r).onConflictDoUpdate({
+        target: schema.loginThrottle.key, set: { failures: r.failures, windowStart: r.windowStart, lockedUntil: r.lockedUntil },
+      })) as [never, never]);
+      throw new ApiException("UNAUTHORIZED", LOGIN_FAILED);
+    }
+    if (throttle.has(keys.pair)) await db.delete(schema.loginThrottle).where(eq(schema.loginThrottle.key, keys.pair));
     const secret = generateSessionSecret();
     const times = newSessionTimes(now);
     await db.insert(schema.sessions).values({ id: newId("ses"), hash: await hashToken(secret), userId: user.id, ...times, revokedAt: null });
