@@ -201,6 +201,14 @@ try {
     });
   const slowTimeline = [...slowBySecond.entries()].sort((x, y) => x[0] - y[0]).map(([sec, b]) => `${sec}s:${b.n}×≤${Math.round(b.worst)}ms`);
   console.log(`  slow acks (> 250 ms) by second of sending: ${slowTimeline.join(" ") || "none"}`);
+  const slowLags = new Map<number, { n: number; worst: number }>();
+  viewerLags.forEach((ms, i) => {
+    if (ms <= 250) return;
+    const sec = Math.floor((viewerLagSentAt[i]! - runStart) / 1000);
+    const b = slowLags.get(sec) ?? { n: 0, worst: 0 };
+    slowLags.set(sec, { n: b.n + 1, worst: Math.max(b.worst, ms) });
+  });
+  console.log(`  slow viewer updates (> 250 ms) by second of sending: ${[...slowLags.entries()].sort((x, y) => x[0] - y[0]).map(([sec, b]) => `${sec}s:${b.n}×≤${Math.round(b.worst)}ms`).join(" ") || "none"}`);
   const elapsed = (Date.now() - started) / 1000;
   const result = {
     agents: AGENTS, endpointsPerAgent: PER_AGENT, detailMetrics: process.env.FLEET_DETAIL !== "0", endpoints: TOTAL, seconds: SECONDS, viewers: VIEWERS,
