@@ -7,6 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
+import type { InArgs, InStatement } from "@libsql/client/web";
 import {
   AgentToRun,
   EndpointListQuery,
@@ -66,6 +67,10 @@ function liveChanged(before: Record<string, number> | undefined, now: Record<str
 const MAX_TRACE_PER_ENDPOINT = 400;
 /** run_endpoints binds 15 parameters per row; libSQL allows 100 per statement. */
 const RESULT_ROWS_PER_INSERT = 6;
+/** Result inserts built between two turns of the event loop while persisting (≈ 600 endpoints). */
+const PERSIST_SLICE_STATEMENTS = 100;
+/** Let queued events (frames, acks, viewer ticks) run before continuing a long piece of work. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 /** run_series binds 7 per row, run_group_series 8. */
 const SERIES_ROWS_PER_INSERT = 12;
 /** Seconds that changed are written to libSQL this often during the run (and all of them at its end). */
@@ -700,25 +705,33 @@ export class RunObject extends DurableObject<Env> {
     const i = this.init_!;
     try {
       const db = getDb(this.env);
+      // Built in slices with a turn of the event loop between them: for 10,000 endpoints this is
+      // seconds of work, and frames, acks and viewer ticks must not wait behind all of it.
+      // The SQL is built here (drizzle's toSQL) and sent as one libSQL batch: one transaction.
+      const statements: InStatement[] = [];
+      const add = (q: { toSQL(): { sql: string; params: unknown[] } }) => {
+        const { sql, params } = q.toSQL();
+        statements.push({ sql, args: params as InArgs });
+      };
+      add(db.update(schema.testRuns).set({
+        status: s.status, reasonCode: s.reasonCode, reason: s.reason, queuedAt: iso(s.queuedAt), startedAt: iso(s.startedAt),
+        endedAt: iso(s.endedAt), summary: this.summary(),
+      }).where(eq(schema.testRuns.id, i.runId)));
+      add(db.delete(schema.runEndpoints).where(eq(schema.runEndpoints.runId, i.runId)));
       const rows = this.sql.exec<EndpointRow>(`SELECT * FROM endpoints ORDER BY seq`).toArray();
-      const results = rows.map((r) => ({
-        id: r.id, runId: i.runId, groupName: r.grp, idx: r.idx, username: r.username, role: r.role, agentId: r.agent_id, phase: r.phase,
-        outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text, timings: JSON.parse(r.timings), metrics: this.metricsOf(r),
-        callAverages: this.callAveragesOf(r.id), series: this.downsamplerOf().series(r.id),
-      }));
-      const statements = [
-        db.update(schema.testRuns).set({
-          status: s.status, reasonCode: s.reasonCode, reason: s.reason, queuedAt: iso(s.queuedAt), startedAt: iso(s.startedAt),
-          endedAt: iso(s.endedAt), summary: this.summary(),
-        }).where(eq(schema.testRuns.id, i.runId)),
-        db.delete(schema.runEndpoints).where(eq(schema.runEndpoints.runId, i.runId)),
-      ];
-      for (let k = 0; k < results.length; k += RESULT_ROWS_PER_INSERT)
-        statements.push(db.insert(schema.runEndpoints).values(results.slice(k, k + RESULT_ROWS_PER_INSERT)) as never);
+      for (let k = 0; k < rows.length; k += RESULT_ROWS_PER_INSERT) {
+        const results = rows.slice(k, k + RESULT_ROWS_PER_INSERT).map((r) => ({
+          id: r.id, runId: i.runId, groupName: r.grp, idx: r.idx, username: r.username, role: r.role, agentId: r.agent_id, phase: r.phase,
+          outcome: r.outcome, statusCode: r.status_code, statusText: r.status_text, timings: JSON.parse(r.timings), metrics: this.metricsOf(r),
+          callAverages: this.callAveragesOf(r.id), series: this.downsamplerOf().series(r.id),
+        }));
+        add(db.insert(schema.runEndpoints).values(results));
+        if ((k / RESULT_ROWS_PER_INSERT) % PERSIST_SLICE_STATEMENTS === PERSIST_SLICE_STATEMENTS - 1) await nextTurn();
+      }
       // The run's per-second aggregates (run level and per group), for history and comparison.
       const buckets = this.sql.exec<{ data: string }>(`SELECT data FROM buckets ORDER BY t`).toArray().map((b) => JSON.parse(b.data) as SecondBucket);
-      statements.push(...(seriesUpserts(db, i.runId, buckets) as never[]));
-      await db.batch(statements as [typeof statements[0], ...typeof statements]);
+      for (const q of seriesUpserts(db, i.runId, buckets)) add(q as never);
+      await db.$client.batch(statements, "write");
       s.persisted = true;
       this.saveState();
     } catch (e) {
