@@ -19,6 +19,7 @@ import { startStack } from "../../scripts/stack.js";
 import { freeTcpPort, freeUdpPort } from "../../test/support/ports.js";
 import { SyntheticAgent, seqResidueFromProbeMos } from "./synthetic-agent.js";
 import { startEdgeProfile } from "./profile-edge.js";
+import type { ViewerReport, ViewerStart } from "./viewers-worker.js";
 import { busyPerSecond, topFrames } from "../prof-top.js";
 
 const AGENTS = Number(process.env.FLEET_AGENTS ?? 50);
@@ -106,30 +107,31 @@ try {
   /** performance.now() of the frame each viewer lag was measured for (same order as viewerLags). */
   const viewerLagSentAt: number[] = [];
   let ticks = 0;
-  const viewers = Array.from({ length: VIEWERS }, () => {
-    const u = new URL(`/live/runs/${runId}?token=${stack.token}`, stack.url);
-    u.protocol = "ws:";
-    const ws = new WebSocket(u);
-    ws.on("message", (d) => {
-      const now = performance.now();
-      const m = JSON.parse(d.toString());
-      if (m.type !== "tick") return;
-      ticks++;
-      for (const e of m.endpoints) {
-        if (e.mos === null || e.mos >= 2) continue; // probes report mos in [1, 2)
-        const agent = probeOwner.get(e.id) ?? agents.find((a) => (a as any).endpoints[0]?.id === e.id);
+  // Viewers run on their own thread; probe sightings come back with an epoch receipt time.
+  const viewerThread = new Worker(new URL("./viewers-worker.ts", import.meta.url).href);
+  const viewersOpen = new Promise<void>((resolve) => {
+    viewerThread.onmessage = (ev: MessageEvent<ViewerReport>) => {
+      const r = ev.data;
+      if (r.type === "open") return resolve();
+      ticks += r.ticks;
+      for (const [id, mos, atEpoch] of r.seen) {
+        const agent = probeOwner.get(id) ?? agents.find((a) => (a as any).endpoints[0]?.id === id);
         if (!agent) continue;
-        probeOwner.set(e.id, agent);
-        // The newest frame this agent sent whose seq has the probe's residue is the one shown.
-        const residue = seqResidueFromProbeMos(e.mos);
+        probeOwner.set(id, agent);
+        const at = atEpoch - performance.timeOrigin; // this thread's performance.now() clock
+        // The newest frame this agent had sent by then whose seq has the probe's residue is the one shown.
+        const residue = seqResidueFromProbeMos(mos);
         let seq = agent.stats.framesSent;
-        while (seq > 0 && seq % 16 !== residue) seq--;
+        while (seq > 0 && (seq % 16 !== residue || (agent.stats.sentAt.get(seq) ?? Infinity) > at)) seq--;
         const sent = agent.stats.sentAt.get(seq);
-        if (sent !== undefined && seq > 0) (viewerLags.push(now - sent), viewerLagSentAt.push(sent));
+        if (sent !== undefined && seq > 0) (viewerLags.push(at - sent), viewerLagSentAt.push(sent));
       }
-    });
-    return ws;
+    };
   });
+  const viewerUrl = new URL(`/live/runs/${runId}?token=${stack.token}`, stack.url);
+  viewerUrl.protocol = "ws:";
+  viewerThread.postMessage({ url: viewerUrl.href, count: VIEWERS } satisfies ViewerStart);
+  if (VIEWERS > 0) await viewersOpen;
 
   const cpuBefore = workerdCpuSec();
   const profiler = process.env.FLEET_INSPECTOR_PORT ? await startEdgeProfile(Number(process.env.FLEET_INSPECTOR_PORT)) : null;
@@ -245,7 +247,8 @@ ${["ramp", "steady", "stop"].map((ph) => `| same, ${ph === "ramp" ? `ramp (until
   const out = new URL("../results/", import.meta.url).pathname;
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "fleet-scale.json"), JSON.stringify(result, null, 2));
-  for (const v of viewers) v.close();
+  viewerThread.postMessage("close");
+  setTimeout(() => viewerThread.terminate(), 500);
   for (const a of agents) a.close();
 } finally {
   await stack.stop();
