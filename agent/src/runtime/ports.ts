@@ -62,6 +62,11 @@ export interface MediaPort {
   applyAnswer(remoteSdp: string): Negotiation;
   /** Start sending and receiving. */
   start(): void;
+  /**
+   * Called once if the media fails after negotiation (a DTLS handshake that fails or a certificate
+   * that does not match the peer's a=fingerprint, RFC 5763 §5), with a sentence for the status.
+   */
+  onFailure?(cb: (reason: string) => void): void;
   /** The last second's metrics (keys of protocol/metrics.ts SECOND_METRICS). */
   sample(nowMs: number): Record<string, number>;
   /** The same second's detail metrics (keys of protocol/metrics.ts DETAIL_METRICS), after sample(). */
@@ -70,5 +75,5 @@ export interface MediaPort {
 }
 
 export interface MediaFactory {
-  open(opts: { localAddress: string; codec: AudioCodec; srtp?: "SDES" }): Promise<MediaPort>;
+  open(opts: { localAddress: string; codec: AudioCodec; srtp?: "SDES" | "DTLS" }): Promise<MediaPort>;
 }
