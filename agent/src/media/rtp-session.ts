@@ -850,6 +850,13 @@ export class RtpSession implements ScheduledStream {
     if (this.dtlsIdentity && isDtlsRecord(datagram)) return; // no DTLS on a separate RTCP port (see header)
     if (this.encrypted) {
       if (!this.srtp) return;
+      // Shorter than a header plus the SRTCP trailer (RFC 3711 §3.4) is malformed, not a failed
+      // decryption: e.g. the plain RTCP APP "PING" baresip sends as a NAT pinhole before keys exist.
+      if (datagram.length < 8 + this.srtp.rtcpOverhead) {
+        this.malformed++;
+        mediaCounters.malformed++;
+        return;
+      }
       const plain = this.srtp.unprotectRtcp(datagram);
       if (!plain) {
         mediaCounters.srtpDecryptFailures++;
