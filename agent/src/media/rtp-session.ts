@@ -69,6 +69,10 @@
  *    the event start). Received event packets (the PT we declared, or the peer's) are fed to the sequence
  *    statistics but not to jitter (their timestamp is the event start, not the sampling instant),
  *    and to the detector: `dtmf_digits_received`, `receivedDigits`.
+ *  - DTMF over SIP INFO (dtmf-info.ts), beside RFC 4733: `sendDtmfInfo("12", sendInfo)` sends one
+ *    INFO per digit through the caller's dialog and counts accepted ones in `dtmf_digits_sent`;
+ *    `onSipInfo(contentType, body)` takes a received INFO and counts its digit in
+ *    `dtmf_digits_received` / `receivedDigits` (and calls `onDtmf`), like an RFC 4733 event.
  *  - `detail()`: the per-endpoint detail keys of protocol/metrics.ts DETAIL_METRICS, computed by
  *    the same `sample()` call (rates over its interval): network counters and rates, sequence
  *    anomalies, packet spacing, timestamp jumps, clock drift, SSRC switches, the peer's RTCP
@@ -89,6 +93,7 @@ import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } fro
 import { RtpReceiverStats } from "./rtp-stats.js";
 import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
 import { DtmfDetector, DtmfSender, EVENT_PAYLOAD_BYTES, writeTelephoneEvent, type DtmfOptions } from "./dtmf.js";
+import { DtmfInfoSender, parseDtmfInfo, type DtmfInfoOptions, type SendInfo } from "./dtmf-info.js";
 import { buildSdp, negotiate, STATIC_PT, TELEPHONE_EVENT_PT, type Direction, type NegotiationResult } from "./sdp.js";
 import { formatCrypto, generateSdesKey, SrtpTransform, type SdesKey, type SrtpSuite } from "./srtp.js";
 import { answerSetup, DtlsSrtpTransport, isDtlsRecord, type DtlsIdentity, type SetupRole } from "./dtls-srtp.js";
@@ -278,6 +283,8 @@ export class RtpSession implements ScheduledStream {
   private readonly eventRing: Buffer[];
   private readonly dtmfTx = new DtmfSender(FRAME_SAMPLES, 8000);
   private readonly dtmfRx = new DtmfDetector();
+  /** SIP INFO DTMF sender (created by the first sendDtmfInfo). */
+  private dtmfInfoTx: DtmfInfoSender | null = null;
   private readonly onDtmf: ((digit: string) => void) | undefined;
   /** RTP timestamp of the DTMF event being sent (§2.5.1.2: fixed for the whole event). */
   private dtmfEventTs = 0;
@@ -634,7 +641,36 @@ export class RtpSession implements ScheduledStream {
     if (this.remoteTelephoneEventPt < 0 || this.stopped) return 0;
     return this.dtmfTx.enqueue(digits, opts);
   }
-  /** Digits detected from the peer's telephone-events, in order (most recent 64). */
+  /**
+   * Send digits as SIP INFO requests (application/dtmf-relay by default, dtmf-info.ts) through
+   * `sendInfo` (the call's dialog, e.g. `(b, t) => call.info(b, t)`); resolves with how many the
+   * peer accepted (2xx), which count in `dtmf_digits_sent`. The first call's `sendInfo` is kept.
+   */
+  sendDtmfInfo(digits: string, sendInfo: SendInfo, opts?: DtmfInfoOptions): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    this.dtmfInfoTx ??= new DtmfInfoSender(sendInfo);
+    return this.dtmfInfoTx.send(digits, opts);
+  }
+
+  /**
+   * A SIP INFO received in the call's dialog: its DTMF digit (application/dtmf-relay or
+   * application/dtmf) is counted as received and reported to `onDtmf`; others return null.
+   */
+  onSipInfo(contentType: string | undefined, body: string): string | null {
+    const d = parseDtmfInfo(contentType, body);
+    if (!d || this.stopped) return null;
+    this.dtmfRx.record(d.digit);
+    if (this.onDtmf) {
+      try {
+        this.onDtmf(d.digit);
+      } catch {
+        // A listener's bug must not break the caller.
+      }
+    }
+    return d.digit;
+  }
+
+  /** Digits detected from the peer's telephone-events and SIP INFOs, in order (most recent 64). */
   get receivedDigits(): string {
     return this.dtmfRx.digits;
   }
@@ -956,7 +992,7 @@ export class RtpSession implements ScheduledStream {
       bytes_sent: this.bytesSent,
       bytes_received: st.bytes,
       srtp_decrypt_failures: this.srtpDecryptFailures,
-      dtmf_digits_sent: this.dtmfTx.digitsSent,
+      dtmf_digits_sent: this.dtmfTx.digitsSent + (this.dtmfInfoTx?.digitsSent ?? 0),
       dtmf_digits_received: this.dtmfRx.digitsReceived,
     };
   }
@@ -1032,7 +1068,7 @@ export class RtpSession implements ScheduledStream {
       skippedFrames: this.skippedFrames,
       remoteLearned: this.remoteLearned,
       srtpDecryptFailures: this.srtpDecryptFailures,
-      dtmfDigitsSent: this.dtmfTx.digitsSent,
+      dtmfDigitsSent: this.dtmfTx.digitsSent + (this.dtmfInfoTx?.digitsSent ?? 0),
       dtmfDigitsReceived: this.dtmfRx.digitsReceived,
       effectiveLossAvg: a.n ? a.effLoss / n : 0,
       jitterBufferLate: this.jitterBuffer.late,
