@@ -242,6 +242,7 @@ export class Endpoint implements ManagedEndpoint {
     }
     this.media.start();
     this.setPhase("INCALL");
+    this.relayInfo(call);
     const answeredAt = performance.now();
     const mediaFailed = this.watchMediaFailure();
     if (!remoteEnded) await this.sleep(spec.durationSec * 1000);
@@ -308,6 +309,7 @@ export class Endpoint implements ManagedEndpoint {
     this.statusCode = 200;
     this.media.start();
     this.setPhase("INCALL");
+    this.relayInfo(call);
     const answeredAt = performance.now();
     const mediaFailed = this.watchMediaFailure();
     const limitMs = (spec.durationSec + RECEIVER_HANGUP_GRACE_SEC) * 1000;
@@ -340,6 +342,12 @@ export class Endpoint implements ManagedEndpoint {
     const r = await call.bye();
     if (r.ok || (r.statusCode === 481 && remoteEnded())) return;
     this.fail("TEARDOWN_ERROR", r.statusCode, r.statusCode ? `BYE answered ${r.statusCode}` : "BYE not answered");
+  }
+
+  /** The call's INFO requests go to the media, which counts SIP INFO DTMF as received. */
+  private relayInfo(call: { onInfo?(cb: (contentType: string | undefined, body: string) => void): void }) {
+    const media = this.media;
+    call.onInfo?.((type, body) => media?.onSipInfo?.(type, body));
   }
 
   /** A media failure after start (DTLS, MediaPort.onFailure) ends the call's wait at once. */
