@@ -13,6 +13,7 @@ import { join } from "node:path";
 
 export const BARESIP_BIN = "/usr/bin/baresip";
 export const BARESIP_MODULES = "/usr/lib/baresip/modules";
+const STDBUF = "/usr/bin/stdbuf";
 export const hasBaresip = () => existsSync(BARESIP_BIN) && existsSync(join(BARESIP_MODULES, "srtp.so"));
 
 export interface BaresipOptions {
@@ -67,7 +68,10 @@ export async function startBaresip(o: BaresipOptions): Promise<BaresipHandle> {
   writeFileSync(join(dir, "accounts"), `<sip:peer@127.0.0.1:${o.sipPort}>;regint=0;mediaenc=${o.mediaenc};answermode=auto;audio_codecs=PCMU\n`);
   const args = ["-f", dir];
   if (o.dial) args.push("-e", `/dial ${o.dial}`);
-  const child: ChildProcess = spawn(BARESIP_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Its stdout is a pipe, so block-buffered: stdbuf makes it line-buffered, or "ready" may sit unread.
+  const child: ChildProcess = existsSync(STDBUF)
+    ? spawn(STDBUF, ["-oL", "-eL", BARESIP_BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(BARESIP_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const waiters: Array<() => void> = [];
   const onData = (d: Buffer) => {

@@ -58,7 +58,7 @@ describe.skipIf(!hasBaresip())("SRTP interop with baresip", () => {
     expect(media.srtpSuite).toMatch(/^AES_CM_128_HMAC_SHA1_(80|32)$/);
     expect(m.packets_received, peer.output().slice(-2000)).toBeGreaterThan(100);
     expect(m.srtp_decrypt_failures).toBe(0);
-    expect(media.malformed).toBe(0);
+    expect(media.malformed).toBeLessThanOrEqual(2); // baresip's plain RTCP APP "PING" pinholes, see (b)
     expect(await call.bye()).toMatchObject({ ok: true, statusCode: 200 });
   }, 30_000);
 
