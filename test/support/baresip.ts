@@ -14,6 +14,7 @@ import { join } from "node:path";
 export const BARESIP_BIN = "/usr/bin/baresip";
 export const BARESIP_MODULES = "/usr/lib/baresip/modules";
 const STDBUF = "/usr/bin/stdbuf";
+const RTP_PORT_SPAN = 200;
 export const hasBaresip = () => existsSync(BARESIP_BIN) && existsSync(join(BARESIP_MODULES, "srtp.so"));
 
 export interface BaresipOptions {
@@ -23,7 +24,7 @@ export interface BaresipOptions {
   mediaenc: "srtp-mand" | "dtls_srtp";
   /** A SIP URI to call once ready (baresip as UAC); without it baresip only answers. */
   dial?: string;
-  /** RTP port range start (10 ports), default sipPort + 1000 wrapped into 20000–59999. */
+  /** RTP port range start (RTP_PORT_SPAN ports); default a random one below the ephemeral range. */
   rtpPortBase?: number;
 }
 
@@ -38,7 +39,9 @@ export interface BaresipHandle {
 
 export async function startBaresip(o: BaresipOptions): Promise<BaresipHandle> {
   const dir = mkdtempSync(join(tmpdir(), "baresip-"));
-  const rtpBase = o.rtpPortBase ?? 20000 + ((o.sipPort * 10) % 40000);
+  // Below Linux's ephemeral ports (32768+, where our own RTP sockets are bound) and wide enough that
+  // baresip finds a free even pair even when other tests use some of it.
+  const rtpBase = o.rtpPortBase ?? 20000 + 2 * Math.floor(Math.random() * ((12000 - RTP_PORT_SPAN) / 2));
   writeFileSync(
     join(dir, "config"),
     [
@@ -52,7 +55,7 @@ export async function startBaresip(o: BaresipOptions): Promise<BaresipHandle> {
       "ausrc_channels 2",
       "auplay_channels 2",
       "auplay_srate 48000",
-      `rtp_ports ${rtpBase}-${rtpBase + 9}`,
+      `rtp_ports ${rtpBase}-${rtpBase + RTP_PORT_SPAN - 1}`,
       `module_path ${BARESIP_MODULES}`,
       "module g711.so",
       "module ausine.so",
