@@ -61,9 +61,10 @@
  *    passive. DTLS shares the RTP port (RFC 7983 §7: first octet 20–63 = DTLS, 128–191 = RTP/RTCP).
  *    Keys are installed only after the handshake and a match of the peer's certificate with its
  *    a=fingerprint; until then nothing is sent and what arrives is dropped. RTCP goes over the RTP
- *    port when both sides said rtcp-mux (RFC 5761); a peer without it gets no RTCP from us (we hold
- *    no keys for a separate RTCP component, RFC 5764 §4.1). A failed handshake or a fingerprint
- *    mismatch sets `failure` and calls the `onFailure` listeners (the endpoint ends the call).
+ *    port when both sides said rtcp-mux (RFC 5761); a peer without it gets no RTCP from us (RFC 5764
+ *    §4 keys a separate RTCP component by a handshake of its own, which we do not run). A failed
+ *    handshake or a fingerprint mismatch sets `failure` and calls the `onFailure` listeners (the
+ *    endpoint ends the call).
  *  - DTMF (RFC 4733, dtmf.ts): `sendDtmf("123#")` queues digits sent with the peer's negotiated
  *    telephone-event PT in place of audio (same SSRC, sequence continues, event timestamp fixed at
  *    the event start). Received event packets (the PT we declared, or the peer's) are fed to the sequence
