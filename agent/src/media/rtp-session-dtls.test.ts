@@ -86,6 +86,27 @@ describe("RtpSession with DTLS-SRTP", () => {
     expect(a.failure).toBeNull();
   });
 
+  it("an answer with a=setup:passive makes the offerer the DTLS client (RFC 5763 §5 allows either)", async () => {
+    const { a, b } = await dtlsPair();
+    // An offer saying active leaves B passive, the server; A then reads passive in the answer and connects.
+    const ans = b.answer(a.offer().replace("a=setup:actpass", "a=setup:active"));
+    if (!ans.ok) throw new Error(ans.reason);
+    expect(ans.sdp).toContain("a=setup:passive\r\n");
+    expect(a.applyAnswer(ans.sdp)).toEqual({ ok: true });
+    b.start();
+    a.start();
+    await until(() => a.dtlsState === "connected" && b.dtlsState === "connected");
+    expect([a.dtlsState, b.dtlsState]).toEqual(["connected", "connected"]);
+    await sleep(300);
+    expect(a.sample().packets_received).toBeGreaterThan(5);
+    expect(b.sample().packets_received).toBeGreaterThan(5);
+    // An answer saying actpass is not a role (RFC 5763 §5).
+    const { a: c, b: d } = await dtlsPair();
+    const bad = d.answer(c.offer());
+    if (!bad.ok) throw new Error(bad.reason);
+    expect(c.applyAnswer(bad.sdp.replace("a=setup:active", "a=setup:actpass"))).toMatchObject({ ok: false, reason: expect.stringContaining("a=setup:actpass") });
+  });
+
   it("a certificate that does not match the answer's a=fingerprint fails the media, never crashes", async () => {
     const { a, b } = await dtlsPair();
     const ans = b.answer(a.offer());
