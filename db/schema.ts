@@ -170,7 +170,7 @@ export const testGroups = sqliteTable(
     /** Explicit agent ids (JSON array) or null for region auto-distribution. */
     agentIds: text("agent_ids", { mode: "json" }).$type<string[] | null>(),
     /** Media encryption (protocol/api.ts TestGroup.srtp). */
-    srtp: text("srtp", { enum: ["OFF", "SDES"] }).notNull().default("OFF"),
+    srtp: text("srtp", { enum: ["OFF", "SDES", "DTLS"] }).notNull().default("OFF"),
   },
   (t) => [index("test_groups_test").on(t.testId)],
 );

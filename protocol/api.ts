@@ -189,8 +189,12 @@ export const TestGroup = z
     region: z.string().min(1).max(64).nullable().default(null),
     /** Explicit assignment: only these agents (ids) run the group's endpoints; `null` = by region. */
     agents: z.array(z.string().min(1).max(128)).min(1, "must list at least one agent, or be null").max(1000).nullable().default(null),
-    /** Media encryption: `SDES` = SRTP keyed in the SDP (RFC 4568, RTP/SAVP), required on both sides; `OFF` = plain RTP. */
-    srtp: z.enum(["OFF", "SDES"]).default("OFF"),
+    /**
+     * Media encryption, required on both sides: `SDES` = SRTP keyed in the SDP (RFC 4568, RTP/SAVP);
+     * `DTLS` = SRTP keyed by a DTLS handshake on the RTP port (RFC 5764, UDP/TLS/RTP/SAVP, the peer's
+     * certificate checked against its `a=fingerprint`, RFC 5763); `OFF` = plain RTP.
+     */
+    srtp: z.enum(["OFF", "SDES", "DTLS"]).default("OFF"),
   })
   .strict();
 export type TestGroup = z.infer<typeof TestGroup>;

@@ -42,9 +42,9 @@ export const SECOND_METRICS = [
   { key: "srtp_decrypt_failures", label: "SRTP decrypt failures", unit: "packets", category: "quality", aggregate: "sum", better: "lower",
     description: "Cumulative SRTP/SRTCP packets dropped because authentication or decryption failed (RFC 3711 §3.3; wrong key, tampering, corruption). 0 without SRTP." },
   { key: "dtmf_digits_sent", label: "DTMF digits sent", unit: "digits", category: "quality", aggregate: "sum", better: "none",
-    description: "Cumulative RFC 4733 telephone-event digits sent (counted once the third end packet, E bit set, went out; §2.5.1.4)." },
+    description: "Cumulative DTMF digits sent: RFC 4733 telephone-events (counted once the third end packet, E bit set, went out; §2.5.1.4) and SIP INFO digits (application/dtmf-relay) the peer answered 2xx." },
   { key: "dtmf_digits_received", label: "DTMF digits received", unit: "digits", category: "quality", aggregate: "sum", better: "none",
-    description: "Cumulative RFC 4733 digits detected in received telephone-event packets, one per event timestamp (retransmitted and updated packets of the same event are not counted again; §2.5.2)." },
+    description: "Cumulative DTMF digits received: RFC 4733 telephone-events, one per event timestamp (retransmitted and updated packets of the same event are not counted again; §2.5.2), and SIP INFO requests carrying application/dtmf-relay or application/dtmf." },
 ] as const satisfies readonly MetricDefinition[];
 
 export type SecondMetricKey = (typeof SECOND_METRICS)[number]["key"];

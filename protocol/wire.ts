@@ -56,8 +56,8 @@ export const EndpointSpec = z
       })
       .strict(),
     codec: AudioCodec,
-    /** SRTP with SDES keys (RFC 4568) when "SDES"; absent = plain RTP. */
-    srtp: z.literal("SDES").optional(),
+    /** SRTP with SDES keys (RFC 4568) when "SDES", DTLS-SRTP (RFC 5764) when "DTLS"; absent = plain RTP. */
+    srtp: z.enum(["SDES", "DTLS"]).optional(),
     /** Seconds the call stays up once answered (callers hang up; receivers wait for BYE). */
     durationSec: z.number().int().positive(),
     /** Delay before this endpoint's REGISTER, for buildup spreading. */

@@ -192,7 +192,11 @@ export class DtmfDetector {
     }
     this.haveLast = true;
     this.lastTimestamp = ts;
-    const digit = DTMF_EVENTS[e.event]!;
+    return this.record(DTMF_EVENTS[e.event]!);
+  }
+
+  /** Count a digit detected by other means (SIP INFO, dtmf-info.ts) in the same sequence. */
+  record(digit: string): string {
     this.digitsReceived++;
     this.digits = (this.digits + digit).slice(-MAX_QUEUED_DIGITS);
     return digit;

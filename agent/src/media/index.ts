@@ -3,7 +3,9 @@
  *   RtpSession + MediaScheduler/sharedScheduler — one call's RTP/RTCP on a process-wide clock
  *   buildSdp / parseSdp / negotiate             — SDP offer/answer for G.711, SDES a=crypto
  *   SrtpTransform / parseCrypto / formatCrypto  — SRTP keyed by SDES (RFC 4568) over werift
+ *   DtlsSrtpTransport / createDtlsIdentity      — SRTP keyed by DTLS (RFC 5764, RFC 5763) over werift
  *   DtmfSender / DtmfDetector                   — RFC 4733 telephone-events
+ *   DtmfInfoSender / DtmfInfoDetector           — DTMF over SIP INFO (application/dtmf-relay, application/dtmf)
  *   RtpReceiverStats                            — RFC 3550 receiver statistics
  *   ArrivalStats / JitterBufferModel / AudioLevelMeter — spacing, timestamp jumps, drift; playout
  *                                                 buffer model; dBov levels
@@ -18,6 +20,8 @@ export { MediaScheduler, sharedScheduler, type ScheduledStream, type SchedulerHa
 export { buildSdp, negotiate, parseSdp, STATIC_PT, TELEPHONE_EVENT_PT, type BuildSdpOptions, type Direction, type MediaProto, type NegotiateOptions, type NegotiationResult, type ParsedSdp, type SdpMedia } from "./sdp.js";
 export { DTMF_EVENTS, DtmfDetector, DtmfSender, readTelephoneEvent, writeTelephoneEvent, type DtmfFrame, type DtmfOptions, type TelephoneEvent } from "./dtmf.js";
 export { DEFAULT_SRTP_SUITES, formatCrypto, generateSdesKey, isSrtpSuite, parseCrypto, SRTP_SUITES, SrtpTransform, type CryptoAttribute, type SdesKey, type SrtpSuite } from "./srtp.js";
+export { answerSetup, certificateFingerprint, createDtlsIdentity, DTLS_SRTP_PROTO, DtlsSrtpTransport, isDtlsRecord, parseFingerprint, type DtlsIdentity, type Fingerprint, type SetupRole } from "./dtls-srtp.js";
+export { DEFAULT_INFO_DURATION_MS, DTMF_CONTENT_TYPE, DTMF_RELAY_CONTENT_TYPE, DtmfInfoDetector, DtmfInfoSender, formatDtmfRelay, parseDtmfInfo, type DtmfInfoOptions, type InfoDigit, type SendInfo } from "./dtmf-info.js";
 export { RtpReceiverStats, type IntervalCursor, type IntervalLoss } from "./rtp-stats.js";
 export { CODEC_IMPAIRMENT, eModel, G107_DEFAULTS, mosFromR, mouthToEarMs, rFactor, type EModelParams, type EModelTerms, type RFactorInput } from "./emodel.js";
 export { alawDecode, alawEncode, decodeG711, encodeG711, ulawDecode, ulawEncode, type G711Law } from "./g711.js";

@@ -54,11 +54,26 @@
  *    and RTCP packet is protected/unprotected by srtp.ts (werift). A packet that fails
  *    authentication or decryption is dropped and counted (`srtp_decrypt_failures`); it never
  *    reaches the statistics. Byte counters then count the SRTP packet (header + payload + tag).
+ *  - DTLS-SRTP (RFC 5764, dtls-srtp.ts) when `dtls` gives the endpoint's certificate: the offer is
+ *    UDP/TLS/RTP/SAVP with `a=fingerprint`, `a=setup:actpass` and `a=rtcp-mux`; the answerer takes
+ *    `a=setup:active` (RFC 5763 §5) and starts the handshake on start(); the offerer becomes the
+ *    server when a ClientHello arrives (possibly before the answer) or the client if the answer says
+ *    passive. DTLS shares the RTP port (RFC 7983 §7: first octet 20–63 = DTLS, 128–191 = RTP/RTCP).
+ *    Keys are installed only after the handshake and a match of the peer's certificate with its
+ *    a=fingerprint; until then nothing is sent and what arrives is dropped. RTCP goes over the RTP
+ *    port when both sides said rtcp-mux (RFC 5761); a peer without it gets no RTCP from us (RFC 5764
+ *    §4 keys a separate RTCP component by a handshake of its own, which we do not run). A failed
+ *    handshake or a fingerprint mismatch sets `failure` and calls the `onFailure` listeners (the
+ *    endpoint ends the call).
  *  - DTMF (RFC 4733, dtmf.ts): `sendDtmf("123#")` queues digits sent with the peer's negotiated
  *    telephone-event PT in place of audio (same SSRC, sequence continues, event timestamp fixed at
  *    the event start). Received event packets (the PT we declared, or the peer's) are fed to the sequence
  *    statistics but not to jitter (their timestamp is the event start, not the sampling instant),
  *    and to the detector: `dtmf_digits_received`, `receivedDigits`.
+ *  - DTMF over SIP INFO (dtmf-info.ts), beside RFC 4733: `sendDtmfInfo("12", sendInfo)` sends one
+ *    INFO per digit through the caller's dialog and counts accepted ones in `dtmf_digits_sent`;
+ *    `onSipInfo(contentType, body)` takes a received INFO and counts its digit in
+ *    `dtmf_digits_received` / `receivedDigits` (and calls `onDtmf`), like an RFC 4733 event.
  *  - `detail()`: the per-endpoint detail keys of protocol/metrics.ts DETAIL_METRICS, computed by
  *    the same `sample()` call (rates over its interval): network counters and rates, sequence
  *    anomalies, packet spacing, timestamp jumps, clock drift, SSRC switches, the peer's RTCP
@@ -79,8 +94,10 @@ import { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader } fro
 import { RtpReceiverStats } from "./rtp-stats.js";
 import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
 import { DtmfDetector, DtmfSender, EVENT_PAYLOAD_BYTES, writeTelephoneEvent, type DtmfOptions } from "./dtmf.js";
+import { DtmfInfoSender, parseDtmfInfo, type DtmfInfoOptions, type SendInfo } from "./dtmf-info.js";
 import { buildSdp, negotiate, STATIC_PT, TELEPHONE_EVENT_PT, type Direction, type NegotiationResult } from "./sdp.js";
 import { formatCrypto, generateSdesKey, SrtpTransform, type SdesKey, type SrtpSuite } from "./srtp.js";
+import { answerSetup, DtlsSrtpTransport, isDtlsRecord, type DtlsIdentity, type SetupRole } from "./dtls-srtp.js";
 import { copyFrame, FRAME_SAMPLES, payloadLoop, type MediaCodec, type PayloadLoop } from "./source.js";
 
 export type { G711Codec, MediaCodec } from "./source.js";
@@ -106,6 +123,8 @@ export interface RtpSessionOptions {
   cname?: string;
   /** SDES-SRTP suites in preference order (srtp.ts); non-empty = SRTP required (RTP/SAVP). */
   srtp?: readonly SrtpSuite[];
+  /** DTLS-SRTP with this certificate (dtls-srtp.ts createDtlsIdentity); required (UDP/TLS/RTP/SAVP). Not with `srtp`. */
+  dtls?: DtlsIdentity;
   /** The modelled playout buffer behind MOS (default adaptive, jitter-buffer.ts). */
   jitterBuffer?: JitterBufferConfig;
   /** Called once per RFC 4733 digit received (a "DTMF received" scenario trigger); must not throw. */
@@ -265,6 +284,8 @@ export class RtpSession implements ScheduledStream {
   private readonly eventRing: Buffer[];
   private readonly dtmfTx = new DtmfSender(FRAME_SAMPLES, 8000);
   private readonly dtmfRx = new DtmfDetector();
+  /** SIP INFO DTMF sender (created by the first sendDtmfInfo). */
+  private dtmfInfoTx: DtmfInfoSender | null = null;
   private readonly onDtmf: ((digit: string) => void) | undefined;
   /** RTP timestamp of the DTMF event being sent (§2.5.1.2: fixed for the whole event). */
   private dtmfEventTs = 0;
@@ -278,6 +299,16 @@ export class RtpSession implements ScheduledStream {
   /** Our offered SDES keys by `a=crypto` tag (created with the first offer, reused in re-offers). */
   private offeredKeys: Map<number, SdesKey> | null = null;
   private srtp: SrtpTransform | null = null;
+  private readonly dtlsIdentity: DtlsIdentity | null;
+  private dtls: DtlsSrtpTransport | null = null;
+  /** Our a=setup (RFC 4145 §4): actpass when we offered, else what we answered. */
+  private localSetup: SetupRole = "actpass";
+  /** Where the peer's DTLS records come from (the server answers there). */
+  private dtlsPeer: { address: string; port: number } | null = null;
+  /** Both sides said a=rtcp-mux (RFC 5761 §5.1.1): RTCP on the RTP port. */
+  private rtcpMux = false;
+  private failureReason: string | null = null;
+  private readonly failureListeners: Array<(reason: string) => void> = [];
   private rtcpAddress = "";
   private rtcpPort = 0;
   private sending = true;
@@ -330,6 +361,8 @@ export class RtpSession implements ScheduledStream {
     this.scheduler = opts.scheduler;
     this.clock = opts.clock ?? defaultClock;
     this.srtpSuites = opts.srtp ?? [];
+    this.dtlsIdentity = opts.dtls ?? null;
+    if (this.dtlsIdentity && this.srtpSuites.length) throw new Error("RtpSession: srtp (SDES) and dtls are exclusive");
     this.onDtmf = opts.onDtmf;
     this.jitterBuffer = new JitterBufferModel(opts.jitterBuffer ?? DEFAULT_JITTER_BUFFER, 8000);
     this.dropEveryNth = opts.dropEveryNth && opts.dropEveryNth > 0 ? Math.floor(opts.dropEveryNth) : 0;
@@ -361,8 +394,11 @@ export class RtpSession implements ScheduledStream {
   // ---- SDP (MediaPort) -------------------------------------------------------------------
 
   /** Our SDP with the given codecs (default: all supported, preferred first). */
-  localSdp(codecs: readonly MediaCodec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[]): string {
+  localSdp(codecs: readonly MediaCodec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[], rtcpMux = true): string {
     const c = crypto ?? (this.srtpSuites.length ? [...this.offerKeys()].map(([tag, k]) => formatCrypto(tag, k)) : undefined);
+    const dtls = this.dtlsIdentity
+      ? { proto: "UDP/TLS/RTP/SAVP" as const, fingerprint: { algorithm: "sha-256", value: this.dtlsIdentity.fingerprint }, setup: this.localSetup, rtcpMux }
+      : {};
     return buildSdp({
       sessionId: this.sessionId,
       sessionVersion: this.sdpVersion++,
@@ -372,6 +408,7 @@ export class RtpSession implements ScheduledStream {
       direction,
       telephoneEventPt: this.localTelephoneEventPt,
       ...(c ? { crypto: c, proto: "RTP/SAVP" as const } : {}),
+      ...dtls,
     });
   }
 
@@ -379,6 +416,68 @@ export class RtpSession implements ScheduledStream {
   private offerKeys(): Map<number, SdesKey> {
     this.offeredKeys ??= new Map(this.srtpSuites.map((suite, i) => [i + 1, generateSdesKey(suite)]));
     return this.offeredKeys;
+  }
+
+  /** Whether DTLS-SRTP is configured (and so required). */
+  get dtlsRequired(): boolean {
+    return this.dtlsIdentity !== null;
+  }
+
+  /** SRTP of either keying is required: plain RTP is never accepted. */
+  private get encrypted(): boolean {
+    return this.srtpSuites.length > 0 || this.dtlsIdentity !== null;
+  }
+
+  /** Why the media failed after negotiation (DTLS handshake or fingerprint), or null. */
+  get failure(): string | null {
+    return this.failureReason;
+  }
+
+  /** Called once with `failure` when it is set (at once if it already is). */
+  onFailure(cb: (reason: string) => void): void {
+    if (this.failureReason !== null) cb(this.failureReason);
+    else this.failureListeners.push(cb);
+  }
+
+  private failMedia(reason: string): void {
+    if (this.failureReason !== null || this.stopped) return;
+    this.failureReason = reason;
+    for (const cb of this.failureListeners.splice(0)) {
+      try {
+        cb(reason);
+      } catch {
+        // A listener's bug must not break the media path.
+      }
+    }
+  }
+
+  /** The call's DTLS association (created on first use; the role is fixed from then on). */
+  private dtlsTransport(role: "client" | "server"): DtlsSrtpTransport {
+    if (!this.dtls) {
+      this.dtls = new DtlsSrtpTransport({
+        identity: this.dtlsIdentity!,
+        role,
+        send: (d) => {
+          const to = this.dtlsPeer ?? this.remote;
+          if (!to || this.stopped) return;
+          try {
+            this.rtp.send(d, to.port, to.address, this.onSent);
+          } catch {
+            mediaCounters.sendErrors++;
+          }
+        },
+        onKeys: (t) => {
+          this.srtp = t;
+        },
+        onFailure: (reason) => this.failMedia(reason),
+      });
+    }
+    return this.dtls;
+  }
+
+  /** The state of the DTLS handshake (null without DTLS or before it began). */
+  get dtlsState(): string | null {
+    return this.dtls?.state ?? null;
   }
 
   /** Whether SDES-SRTP is configured (and so required). */
@@ -402,8 +501,16 @@ export class RtpSession implements ScheduledStream {
 
   /** Apply a remote offer; our answer carries only the chosen codec (RFC 3264 §6.1). */
   answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string } {
-    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites });
+    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites, dtls: this.dtlsRequired });
     if (!n.ok) return n;
+    if (n.dtls) {
+      // RFC 5763 §5: answering actpass (or nothing) we are active, the DTLS client.
+      const setup = answerSetup(n.dtls.setup);
+      if (!setup) return { ok: false, reason: `offer's a=setup:${n.dtls.setup} leaves no DTLS connection to make` };
+      this.localSetup = setup;
+      this.rtcpMux = n.rtcpMux === true;
+      this.dtlsTransport(setup === "active" ? "client" : "server").setRemoteFingerprints(n.dtls.fingerprints);
+    }
     if (n.telephoneEventPt !== undefined) this.localTelephoneEventPt = n.telephoneEventPt;
     let crypto: string[] | undefined;
     if (n.crypto) {
@@ -417,15 +524,25 @@ export class RtpSession implements ScheduledStream {
       n.direction === "sendonly" ? "recvonly" : n.direction === "recvonly" ? "sendonly" : n.direction === "inactive" ? "inactive" : "sendrecv";
     this.sending = dir === "sendrecv" || dir === "sendonly";
     this.expectReceive = dir === "sendrecv" || dir === "recvonly";
-    return { ok: true, sdp: this.localSdp([n.codec], dir, crypto) };
+    return { ok: true, sdp: this.localSdp([n.codec], dir, crypto, n.rtcpMux === true) };
   }
 
   /** Apply the remote answer to our offer. */
   applyAnswer(remoteSdp: string): { ok: true } | { ok: false; reason: string } {
-    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites });
+    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites, dtls: this.dtlsRequired });
     if (!n.ok) return n;
     const keyed = this.keysFromAnswer(n);
     if (!keyed.ok) return keyed;
+    if (n.dtls) {
+      // RFC 5763 §5: the answer says active (we are the server) or passive (we connect).
+      const setup = n.dtls.setup ?? "active";
+      if (setup !== "active" && setup !== "passive") return { ok: false, reason: `answer's a=setup:${setup} is not active or passive (RFC 5763 §5)` };
+      const role = setup === "active" ? "server" : "client";
+      if (this.dtls && this.dtls.role !== role) return { ok: false, reason: `answer's a=setup:${setup} contradicts the DTLS handshake already under way` };
+      this.localSetup = setup === "active" ? "passive" : "active";
+      this.rtcpMux = n.rtcpMux === true;
+      this.dtlsTransport(role).setRemoteFingerprints(n.dtls.fingerprints);
+    }
     this.setRemote({ address: n.address, port: n.port, payloadType: n.payloadType, codec: n.codec }, n.telephoneEventPt);
     this.sending = n.direction === "sendrecv" || n.direction === "recvonly";
     this.expectReceive = n.direction === "sendrecv" || n.direction === "sendonly";
@@ -451,7 +568,8 @@ export class RtpSession implements ScheduledStream {
     }
     this.remoteTelephoneEventPt = tePt ?? -1;
     this.rtcpAddress = r.address;
-    this.rtcpPort = r.rtcpPort ?? r.port + 1;
+    // DTLS-SRTP: RTCP only multiplexed on the RTP port (see header); none without rtcp-mux.
+    this.rtcpPort = this.dtlsIdentity ? (this.rtcpMux ? r.port : 0) : (r.rtcpPort ?? r.port + 1);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -467,7 +585,10 @@ export class RtpSession implements ScheduledStream {
     }
     if (!this.remote) throw new Error("RtpSession.start: no remote media (negotiate first or pass one)");
     if (this.srtpRequired && !this.srtp) throw new Error("RtpSession.start: SRTP required but no keys negotiated");
+    if (this.dtlsRequired && !this.dtls) throw new Error("RtpSession.start: DTLS-SRTP required but not negotiated");
     if (this.handle) return;
+    // RFC 5763 §5: the active side initiates the handshake once the answer is out.
+    if (this.dtls?.role === "client") this.dtls.start();
     this.startedAt = this.clock();
     this.nextRtcpAt = this.startedAt + 500;
     this.handle = this.scheduler.add(this);
@@ -479,6 +600,7 @@ export class RtpSession implements ScheduledStream {
     this.stopped = true;
     if (this.handle) this.scheduler.remove(this.handle);
     this.handle = null;
+    this.dtls?.close();
     try {
       this.rtp.close();
     } catch {
@@ -492,7 +614,7 @@ export class RtpSession implements ScheduledStream {
         /* already closed */
       }
     };
-    if (this.startedAt >= 0 && this.rtcpPort) {
+    if (this.startedAt >= 0 && this.rtcpPort && (!this.dtlsIdentity || this.srtp)) {
       const plain = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
       const bye = this.srtp ? this.srtp.protectRtcp(plain) : plain;
       try {
@@ -520,7 +642,36 @@ export class RtpSession implements ScheduledStream {
     if (this.remoteTelephoneEventPt < 0 || this.stopped) return 0;
     return this.dtmfTx.enqueue(digits, opts);
   }
-  /** Digits detected from the peer's telephone-events, in order (most recent 64). */
+  /**
+   * Send digits as SIP INFO requests (application/dtmf-relay by default, dtmf-info.ts) through
+   * `sendInfo` (the call's dialog, e.g. `(b, t) => call.info(b, t)`); resolves with how many the
+   * peer accepted (2xx), which count in `dtmf_digits_sent`. The first call's `sendInfo` is kept.
+   */
+  sendDtmfInfo(digits: string, sendInfo: SendInfo, opts?: DtmfInfoOptions): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    this.dtmfInfoTx ??= new DtmfInfoSender(sendInfo);
+    return this.dtmfInfoTx.send(digits, opts);
+  }
+
+  /**
+   * A SIP INFO received in the call's dialog: its DTMF digit (application/dtmf-relay or
+   * application/dtmf) is counted as received and reported to `onDtmf`; others return null.
+   */
+  onSipInfo(contentType: string | undefined, body: string): string | null {
+    const d = parseDtmfInfo(contentType, body);
+    if (!d || this.stopped) return null;
+    this.dtmfRx.record(d.digit);
+    if (this.onDtmf) {
+      try {
+        this.onDtmf(d.digit);
+      } catch {
+        // A listener's bug must not break the caller.
+      }
+    }
+    return d.digit;
+  }
+
+  /** Digits detected from the peer's telephone-events and SIP INFOs, in order (most recent 64). */
   get receivedDigits(): string {
     return this.dtmfRx.digits;
   }
@@ -540,7 +691,8 @@ export class RtpSession implements ScheduledStream {
       this.skippedFrames += skip;
       mediaCounters.skippedFrames += skip;
     }
-    if (this.sending) {
+    // DTLS-SRTP: nothing goes out before the handshake gave keys (never plain RTP).
+    if (this.sending && (!this.dtlsIdentity || this.srtp)) {
       const r = this.remote;
       for (let i = 0; i < send; i++) {
         const buf = this.ring[this.ringIndex]!;
@@ -576,7 +728,7 @@ export class RtpSession implements ScheduledStream {
     }
     if (this.frameIndex >= 1 << 30) this.frameIndex %= this.loop.frames;
     const now = this.clock();
-    if (now >= this.nextRtcpAt) this.sendRtcp(now);
+    if (now >= this.nextRtcpAt && (!this.dtlsIdentity || this.srtp)) this.sendRtcp(now);
     void nowMs;
   }
 
@@ -616,6 +768,10 @@ export class RtpSession implements ScheduledStream {
 
   private onRtp(datagram: Buffer, rinfo: RemoteInfo): void {
     const len = datagram.length;
+    if (this.dtlsIdentity && isDtlsRecord(datagram)) {
+      this.onDtls(datagram, rinfo);
+      return;
+    }
     // RFC 5761 §4: RTCP multiplexed on the RTP port (PT 200–204 in the second octet; the SRTCP
     // header is in the clear too, RFC 3711 §3.4).
     if (len >= 2 && datagram[1]! >= 200 && datagram[1]! <= 204) {
@@ -623,7 +779,7 @@ export class RtpSession implements ScheduledStream {
       return;
     }
     let msg = datagram;
-    if (this.srtpRequired) {
+    if (this.encrypted) {
       // Without keys yet (media before the answer) nothing can be checked: drop quietly.
       if (!this.srtp) return;
       // Too short or not version 2 is malformed, not a decryption failure.
@@ -713,10 +869,31 @@ export class RtpSession implements ScheduledStream {
     }
   }
 
+  /**
+   * A DTLS record on the RTP port (RFC 7983 §7). Before the answer, only an offerer that said
+   * actpass accepts one, becoming the server (RFC 5763 §5); the handshake answers its source.
+   */
+  private onDtls(datagram: Buffer, rinfo: RemoteInfo): void {
+    if (!this.dtls) {
+      if (this.localSetup !== "actpass" && this.localSetup !== "passive") return;
+      this.dtlsTransport("server");
+    }
+    this.dtlsPeer = { address: rinfo.address, port: rinfo.port };
+    this.dtls!.handle(datagram);
+  }
+
   private onRtcp(datagram: Buffer, rinfo: RemoteInfo): void {
     let msg = datagram;
-    if (this.srtpRequired) {
+    if (this.dtlsIdentity && isDtlsRecord(datagram)) return; // no DTLS on a separate RTCP port (see header)
+    if (this.encrypted) {
       if (!this.srtp) return;
+      // Shorter than a header plus the SRTCP trailer (RFC 3711 §3.4) is malformed, not a failed
+      // decryption: e.g. the plain RTCP APP "PING" baresip sends as a NAT pinhole before keys exist.
+      if (datagram.length < 8 + this.srtp.rtcpOverhead) {
+        this.malformed++;
+        mediaCounters.malformed++;
+        return;
+      }
       const plain = this.srtp.unprotectRtcp(datagram);
       if (!plain) {
         mediaCounters.srtpDecryptFailures++;
@@ -816,7 +993,7 @@ export class RtpSession implements ScheduledStream {
       bytes_sent: this.bytesSent,
       bytes_received: st.bytes,
       srtp_decrypt_failures: this.srtpDecryptFailures,
-      dtmf_digits_sent: this.dtmfTx.digitsSent,
+      dtmf_digits_sent: this.dtmfTx.digitsSent + (this.dtmfInfoTx?.digitsSent ?? 0),
       dtmf_digits_received: this.dtmfRx.digitsReceived,
     };
   }
@@ -892,7 +1069,7 @@ export class RtpSession implements ScheduledStream {
       skippedFrames: this.skippedFrames,
       remoteLearned: this.remoteLearned,
       srtpDecryptFailures: this.srtpDecryptFailures,
-      dtmfDigitsSent: this.dtmfTx.digitsSent,
+      dtmfDigitsSent: this.dtmfTx.digitsSent + (this.dtmfInfoTx?.digitsSent ?? 0),
       dtmfDigitsReceived: this.dtmfRx.digitsReceived,
       effectiveLossAvg: a.n ? a.effLoss / n : 0,
       jitterBufferLate: this.jitterBuffer.late,

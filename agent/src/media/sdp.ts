@@ -10,16 +10,23 @@
  * `a=crypto` line per suite we accept, in preference order (§7.1.1). Answering, we take the first of
  * the offerer's lines we can use (its preference) and echo its tag with our own key (§7.1.2).
  * Plain RTP/AVP and RTP/SAVP never mix: an SRTP-configured side refuses RTP/AVP and vice versa.
+ *
+ * DTLS-SRTP (RFC 5764, dtls-srtp.ts): the profile is UDP/TLS/RTP/SAVP (§8; UDP/TLS/RTP/SAVPF is
+ * accepted from peers), with `a=fingerprint` (RFC 8122 §5; session or media level), `a=setup`
+ * (RFC 4145 §4; the offerer says actpass, the answerer active, RFC 5763 §5) and `a=rtcp-mux`
+ * (RFC 5761 §5.1.1: we only handshake on the RTP port, so RTCP shares it). A DTLS-configured side
+ * requires that profile and a fingerprint; nobody else accepts it.
  */
 import type { MediaCodec } from "./source.js";
 import { parseCrypto, type CryptoAttribute, type SrtpSuite } from "./srtp.js";
+import { DTLS_SRTP_PROTOS, parseFingerprint, SETUP_ROLES, type Fingerprint, type SetupRole } from "./dtls-srtp.js";
 
 export const STATIC_PT: Readonly<Record<MediaCodec, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
 export const TELEPHONE_EVENT_PT = 101;
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
-/** Transport protocols of `m=` we speak (RTP/AVP: RFC 3551; RTP/SAVP: RFC 3711). */
-export type MediaProto = "RTP/AVP" | "RTP/SAVP";
+/** Transport protocols of `m=` we speak (RTP/AVP: RFC 3551; RTP/SAVP: RFC 3711; UDP/TLS/RTP/SAVP: RFC 5764 §8). */
+export type MediaProto = "RTP/AVP" | "RTP/SAVP" | "UDP/TLS/RTP/SAVP";
 
 export interface BuildSdpOptions {
   /** Numeric session id for `o=` (RFC 4566 §5.2); also used as the initial version. */
@@ -42,6 +49,11 @@ export interface BuildSdpOptions {
   proto?: MediaProto;
   /** Values of `a=crypto:` lines (srtp.ts formatCrypto), in preference order. */
   crypto?: readonly string[];
+  /** DTLS-SRTP: our certificate's `a=fingerprint` (RFC 8122 §5), our `a=setup` role (RFC 4145 §4). */
+  fingerprint?: Fingerprint;
+  setup?: SetupRole;
+  /** `a=rtcp-mux` (RFC 5761 §5.1.1). */
+  rtcpMux?: boolean;
 }
 
 /** Build an SDP body (CRLF line ends, trailing CRLF). */
@@ -61,6 +73,9 @@ export function buildSdp(o: BuildSdpOptions): string {
   for (const c of o.codecs) lines.push(`a=rtpmap:${STATIC_PT[c]} ${c}/8000`);
   if (te) lines.push(`a=rtpmap:${tePt} telephone-event/8000`, `a=fmtp:${tePt} 0-16`);
   for (const c of o.crypto ?? []) lines.push(`a=crypto:${c}`);
+  if (o.fingerprint) lines.push(`a=fingerprint:${o.fingerprint.algorithm} ${o.fingerprint.value}`);
+  if (o.setup) lines.push(`a=setup:${o.setup}`);
+  if (o.rtcpMux) lines.push("a=rtcp-mux");
   lines.push(`a=ptime:${o.ptime ?? 20}`, `a=${o.direction ?? "sendrecv"}`);
   return lines.join("\r\n") + "\r\n";
 }
@@ -83,6 +98,10 @@ export interface SdpMedia {
   direction?: Direction;
   /** Raw values of the `a=crypto:` lines, in order. */
   crypto: string[];
+  /** Parsed `a=fingerprint` lines of this media section (RFC 8122 §5). */
+  fingerprints: Fingerprint[];
+  setup?: SetupRole;
+  rtcpMux?: boolean;
 }
 
 export interface ParsedSdp {
@@ -91,6 +110,9 @@ export interface ParsedSdp {
   originAddress?: string;
   /** Session-level direction attribute (applies to media without their own, RFC 4566 §6). */
   direction?: Direction;
+  /** Session-level `a=fingerprint` / `a=setup` (apply to media without their own, RFC 8122 §5). */
+  fingerprints: Fingerprint[];
+  setup?: SetupRole;
   media: SdpMedia[];
 }
 
@@ -105,7 +127,7 @@ function parseConnection(value: string): string | undefined {
 
 /** Parse an SDP body. Never throws; malformed lines are skipped. */
 export function parseSdp(text: string): ParsedSdp {
-  const out: ParsedSdp = { media: [] };
+  const out: ParsedSdp = { media: [], fingerprints: [] };
   let cur: SdpMedia | null = null;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -122,6 +144,7 @@ export function parseSdp(text: string): ParsedSdp {
         payloadTypes: parts.slice(3).map((p) => Number(p)).filter((p) => Number.isInteger(p) && p >= 0 && p < 128),
         rtpmap: new Map(),
         crypto: [],
+        fingerprints: [],
       };
       out.media.push(cur);
     } else if (type === "c") {
@@ -148,6 +171,14 @@ export function parseSdp(text: string): ParsedSdp {
         }
       } else if (name === "crypto" && cur) {
         cur.crypto.push(arg);
+      } else if (name === "fingerprint") {
+        const fp = parseFingerprint(arg);
+        if (fp) (cur ?? out).fingerprints.push(fp);
+      } else if (name === "setup") {
+        const role = arg.toLowerCase() as SetupRole;
+        if (SETUP_ROLES.includes(role)) (cur ?? out).setup = role;
+      } else if (name === "rtcp-mux" && cur) {
+        cur.rtcpMux = true;
       } else if (name === "ptime" && cur) {
         const p = Number(arg);
         if (Number.isFinite(p) && p > 0) cur.ptime = p;
@@ -173,6 +204,10 @@ export type NegotiationResult =
       proto: MediaProto;
       /** RTP/SAVP: the first usable `a=crypto` of the remote (its preference order, RFC 4568 §7.1.1). */
       crypto?: CryptoAttribute;
+      /** UDP/TLS/RTP/SAVP: the remote's fingerprints (media level, else session level) and a=setup. */
+      dtls?: { fingerprints: Fingerprint[]; setup?: SetupRole };
+      /** The remote included `a=rtcp-mux` (absent otherwise). */
+      rtcpMux?: true;
     }
   | { ok: false; reason: string };
 
@@ -198,6 +233,8 @@ function codecOf(m: SdpMedia, pt: number): MediaCodec | null {
 export interface NegotiateOptions {
   /** SDES suites we accept; non-empty = SRTP required (RTP/SAVP), empty/absent = plain RTP/AVP. */
   srtp?: readonly SrtpSuite[];
+  /** DTLS-SRTP required (UDP/TLS/RTP/SAVP with a fingerprint, RFC 5764 §8 / RFC 5763 §5). */
+  dtls?: boolean;
 }
 
 export function negotiate(remote: string | ParsedSdp, supported: readonly MediaCodec[], opts: NegotiateOptions = {}): NegotiationResult {
@@ -208,7 +245,17 @@ export function negotiate(remote: string | ParsedSdp, supported: readonly MediaC
   if (!m) return { ok: false, reason: "audio stream rejected (port 0)" };
   if (m.port > 65535) return { ok: false, reason: `invalid media port ${m.port}` };
   const wantSrtp = (opts.srtp?.length ?? 0) > 0;
-  if (m.proto !== "RTP/AVP" && m.proto !== "RTP/SAVP") return { ok: false, reason: `unsupported transport ${m.proto || "(none)"}` };
+  const isDtls = DTLS_SRTP_PROTOS.includes(m.proto);
+  if (m.proto !== "RTP/AVP" && m.proto !== "RTP/SAVP" && !isDtls) return { ok: false, reason: `unsupported transport ${m.proto || "(none)"}` };
+  let dtls: { fingerprints: Fingerprint[]; setup?: SetupRole } | undefined;
+  if (opts.dtls) {
+    if (!isDtls) return { ok: false, reason: `DTLS-SRTP required but the peer uses ${m.proto}` };
+    const fingerprints = m.fingerprints.length ? m.fingerprints : sdp.fingerprints;
+    if (!fingerprints.length) return { ok: false, reason: "DTLS-SRTP without a=fingerprint (RFC 5763 §5)" };
+    dtls = { fingerprints };
+    const setup = m.setup ?? sdp.setup;
+    if (setup) dtls.setup = setup;
+  } else if (isDtls) return { ok: false, reason: `unsupported transport ${m.proto} (DTLS-SRTP not enabled)` };
   if (m.proto === "RTP/AVP" && wantSrtp) return { ok: false, reason: "SRTP required but the peer uses RTP/AVP" };
   if (m.proto === "RTP/SAVP" && !wantSrtp) return { ok: false, reason: "unsupported transport RTP/SAVP (SRTP not enabled)" };
   let crypto: CryptoAttribute | undefined;
@@ -248,9 +295,11 @@ export function negotiate(remote: string | ParsedSdp, supported: readonly MediaC
     port: m.port,
     ptime: m.ptime ?? 20,
     direction: m.direction ?? sdp.direction ?? "sendrecv",
-    proto: m.proto,
+    proto: isDtls ? "UDP/TLS/RTP/SAVP" : (m.proto as MediaProto),
   };
+  if (m.rtcpMux) res.rtcpMux = true;
   if (crypto) res.crypto = crypto;
+  if (dtls) res.dtls = dtls;
   if (telephoneEventPt !== undefined) res.telephoneEventPt = telephoneEventPt;
   return res;
 }

@@ -154,6 +154,14 @@ export class SrtpTransform {
     return this.info.srtpTag;
   }
 
+  /**
+   * Octets SRTCP adds to an RTCP compound: the E flag + SRTCP index word and the SRTCP tag
+   * (RFC 3711 §3.4; 80 bits for both CM suites, RFC 4568 §6.2.2; 128 bits for GCM, RFC 7714 §9.2).
+   */
+  get rtcpOverhead(): number {
+    return 4 + this.info.weriftTag;
+  }
+
   /** SRTP packet for the plaintext RTP packet `pkt[0, len)` (RFC 3711 §3.3). */
   protectRtp(pkt: Buffer, len = pkt.length): Buffer {
     const plain = pkt.subarray(0, len);

@@ -18,6 +18,10 @@ interface FakeOpts {
   provisional?: number[];
   incoming?: boolean;
   answerOk?: boolean;
+  /** The media fails this many ms after start (as a DTLS fingerprint mismatch does). */
+  mediaFailsAfterMs?: number;
+  /** The peer sends this INFO (Content-Type, body) 50 ms after answering. */
+  infoFromPeer?: [string, string];
 }
 function fakes(o: FakeOpts = {}) {
   const log: string[] = [];
@@ -41,6 +45,9 @@ function fakes(o: FakeOpts = {}) {
             cancel: () => log.push("cancel"),
             bye: async () => (log.push("bye"), { ok: true, statusCode: 200 }),
             onEnded: () => {},
+            onInfo: (cb: (type: string | undefined, body: string) => void) => {
+              if (o.infoFromPeer) setTimeout(() => cb(...o.infoFromPeer!), 50);
+            },
           };
         },
         onIncomingCall(cb) { incomingCb = cb; },
@@ -57,6 +64,10 @@ function fakes(o: FakeOpts = {}) {
         start: () => log.push("media-start"),
         sample: () => ({ mos: 4.4, packets_received: 50 }),
         stop: () => log.push("media-stop"),
+        onSipInfo: (type: string | undefined, body: string) => log.push(`info ${type} ${JSON.stringify(body)}`),
+        onFailure: (cb: (reason: string) => void) => {
+          if (o.mediaFailsAfterMs !== undefined) setTimeout(() => cb("DTLS: the peer's certificate does not match its a=fingerprint"), o.mediaFailsAfterMs);
+        },
       };
     },
   };
@@ -128,6 +139,25 @@ describe("Endpoint", () => {
     const samples = await runToEnd(new Endpoint(spec({ role: "RECEIVER", target: null }), f.deps));
     expect(samples.at(-1)).toMatchObject({ outcome: "NEGOTIATION_FAILED", statusCode: 488 });
     expect(f.log).toContain("reject 488");
+  });
+
+  it("media failing mid-call (DTLS fingerprint mismatch): NEGOTIATION_FAILED with the reason, BYE at once, caller and receiver", async () => {
+    const f = fakes({ mediaFailsAfterMs: 100 });
+    const t0 = Date.now();
+    const samples = await runToEnd(new Endpoint(spec({ durationSec: 30 }), f.deps), 3000);
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(samples.at(-1)).toMatchObject({ phase: "CLOSED", outcome: "NEGOTIATION_FAILED", statusCode: 200, statusText: "media failed: DTLS: the peer's certificate does not match its a=fingerprint" });
+    expect(f.log).toEqual(["register", "invite", "media-start", "bye", "media-stop", "unregister", "close"]);
+    const r = fakes({ incoming: true, mediaFailsAfterMs: 50 });
+    const rs = await runToEnd(new Endpoint(spec({ role: "RECEIVER", target: null }), r.deps));
+    expect(rs.at(-1)).toMatchObject({ phase: "CLOSED", outcome: "NEGOTIATION_FAILED", statusText: expect.stringContaining("a=fingerprint") });
+    expect(r.log).toContain("bye");
+  });
+
+  it("an INFO the peer sends during the call reaches the media (SIP INFO DTMF counting)", async () => {
+    const f = fakes({ infoFromPeer: ["application/dtmf-relay", "Signal=5\r\nDuration=160\r\n"] });
+    await runToEnd(new Endpoint(spec(), f.deps));
+    expect(f.log).toEqual(["register", "invite", "media-start", 'info application/dtmf-relay "Signal=5\\r\\nDuration=160\\r\\n"', "bye", "media-stop", "unregister", "close"]);
   });
 
   it("stop mid-call hangs up at once and ends SUCCESS", async () => {

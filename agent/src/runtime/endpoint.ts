@@ -242,9 +242,16 @@ export class Endpoint implements ManagedEndpoint {
     }
     this.media.start();
     this.setPhase("INCALL");
+    this.relayInfo(call);
     const answeredAt = performance.now();
+    const mediaFailed = this.watchMediaFailure();
     if (!remoteEnded) await this.sleep(spec.durationSec * 1000);
     this.time("call_duration_ms", performance.now() - answeredAt);
+    if (mediaFailed.reason !== null) {
+      this.fail("NEGOTIATION_FAILED", final.statusCode, `media failed: ${mediaFailed.reason}`);
+      if (!remoteEnded) await this.hangUp(call, () => remoteEnded);
+      return;
+    }
     if (remoteEnded && performance.now() - answeredAt < spec.durationSec * 1000 - 1000 && !this.stopRequested) {
       this.fail("COMPLETED_WITH_WARNINGS", final.statusCode, "the remote side hung up before the configured duration");
       this.setPhase("DISCONNECTING");
@@ -302,10 +309,18 @@ export class Endpoint implements ManagedEndpoint {
     this.statusCode = 200;
     this.media.start();
     this.setPhase("INCALL");
+    this.relayInfo(call);
     const answeredAt = performance.now();
+    const mediaFailed = this.watchMediaFailure();
     const limitMs = (spec.durationSec + RECEIVER_HANGUP_GRACE_SEC) * 1000;
-    while (!remoteEnded && !this.stopRequested && performance.now() - answeredAt < limitMs)
+    while (!remoteEnded && !this.stopRequested && mediaFailed.reason === null && performance.now() - answeredAt < limitMs)
       await this.sleep(limitMs - (performance.now() - answeredAt));
+    if (mediaFailed.reason !== null) {
+      this.time("call_duration_ms", performance.now() - answeredAt);
+      this.fail("NEGOTIATION_FAILED", 200, `media failed: ${mediaFailed.reason}`);
+      if (!remoteEnded) await this.hangUp(call, () => remoteEnded);
+      return;
+    }
     if (this.stopRequested && !remoteEnded) {
       // The caller is being stopped too and will send BYE: give it the chance.
       const waitUntil = performance.now() + RECEIVER_STOP_BYE_WAIT_MS;
@@ -327,6 +342,22 @@ export class Endpoint implements ManagedEndpoint {
     const r = await call.bye();
     if (r.ok || (r.statusCode === 481 && remoteEnded())) return;
     this.fail("TEARDOWN_ERROR", r.statusCode, r.statusCode ? `BYE answered ${r.statusCode}` : "BYE not answered");
+  }
+
+  /** The call's INFO requests go to the media, which counts SIP INFO DTMF as received. */
+  private relayInfo(call: { onInfo?(cb: (contentType: string | undefined, body: string) => void): void }) {
+    const media = this.media;
+    call.onInfo?.((type, body) => media?.onSipInfo?.(type, body));
+  }
+
+  /** A media failure after start (DTLS, MediaPort.onFailure) ends the call's wait at once. */
+  private watchMediaFailure(): { reason: string | null } {
+    const state: { reason: string | null } = { reason: null };
+    this.media?.onFailure?.((reason) => {
+      state.reason = reason;
+      this.wake?.();
+    });
+    return state;
   }
 
   private waitStop(limitMs = Infinity): Promise<void> {

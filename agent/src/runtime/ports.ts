@@ -19,6 +19,8 @@ export interface OutgoingCallPort {
   cancel(): void;
   bye(): Promise<{ ok: boolean; statusCode: number | null }>;
   onEnded(cb: () => void): void;
+  /** INFO requests the peer sends in the dialog (SIP INFO DTMF). */
+  onInfo?(cb: (contentType: string | undefined, body: string) => void): void;
 }
 
 export interface IncomingCallPort {
@@ -29,6 +31,8 @@ export interface IncomingCallPort {
   bye(): Promise<{ ok: boolean; statusCode: number | null }>;
   /** The remote side hung up (BYE received) or the dialog ended otherwise. */
   onEnded(cb: () => void): void;
+  /** INFO requests the peer sends in the dialog (SIP INFO DTMF). */
+  onInfo?(cb: (contentType: string | undefined, body: string) => void): void;
 }
 
 export interface UserAgentPort {
@@ -62,6 +66,13 @@ export interface MediaPort {
   applyAnswer(remoteSdp: string): Negotiation;
   /** Start sending and receiving. */
   start(): void;
+  /**
+   * Called once if the media fails after negotiation (a DTLS handshake that fails or a certificate
+   * that does not match the peer's a=fingerprint, RFC 5763 §5), with a sentence for the status.
+   */
+  onFailure?(cb: (reason: string) => void): void;
+  /** A SIP INFO of the call: DTMF digits in it count as received (media/dtmf-info.ts). */
+  onSipInfo?(contentType: string | undefined, body: string): unknown;
   /** The last second's metrics (keys of protocol/metrics.ts SECOND_METRICS). */
   sample(nowMs: number): Record<string, number>;
   /** The same second's detail metrics (keys of protocol/metrics.ts DETAIL_METRICS), after sample(). */
@@ -70,5 +81,5 @@ export interface MediaPort {
 }
 
 export interface MediaFactory {
-  open(opts: { localAddress: string; codec: AudioCodec; srtp?: "SDES" }): Promise<MediaPort>;
+  open(opts: { localAddress: string; codec: AudioCodec; srtp?: "SDES" | "DTLS" }): Promise<MediaPort>;
 }

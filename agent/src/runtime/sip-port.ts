@@ -24,7 +24,10 @@ export function userAgentFactory(): UserAgentFactory {
         invite: (target, sdp, onProvisional) => {
           const call = ua.invite(target, sdp, { onProvisional: (code, reason) => onProvisional(code, reason) });
           // The port's onEnded means "the other side hung up"; our own BYE/CANCEL also end the dialog.
-          return { final: call.final, cancel: () => call.cancel(), bye: () => call.bye(), onEnded: (cb) => call.onEnded((e) => e.by === "remote" && cb()) };
+          return {
+            final: call.final, cancel: () => call.cancel(), bye: () => call.bye(), onEnded: (cb) => call.onEnded((e) => e.by === "remote" && cb()),
+            onInfo: (cb) => call.onInfo((e) => cb(e.contentType, e.body)),
+          };
         },
         onIncomingCall: (cb) =>
           ua.onIncomingCall((call) =>
@@ -35,6 +38,7 @@ export function userAgentFactory(): UserAgentFactory {
               reject: (code, reason) => call.reject(code, reason),
               bye: () => call.bye(),
               onEnded: (f) => call.onEnded((e) => e.by === "remote" && f()),
+              onInfo: (f) => call.onInfo((e) => f(e.contentType, e.body)),
             }),
           ),
         close: () => void ua.close(),

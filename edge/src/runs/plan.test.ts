@@ -24,6 +24,10 @@ describe("buildRunPlan", () => {
     expect(new Set(plan.endpoints.map((e) => e.spec.id)).size).toBe(5);
     // SRTP is per group: only group A's endpoints carry it.
     expect(plan.endpoints.map((e) => e.spec.srtp ?? "OFF")).toEqual(["SDES", "SDES", "OFF", "OFF", "OFF"]);
+    // DTLS-SRTP is carried the same way.
+    const dtls = buildRunPlan(input({ groups: input().groups.map((g) => ({ ...g, srtp: "DTLS" as const })) }));
+    if (!dtls.ok) throw new Error(dtls.reason);
+    expect(dtls.endpoints.map((e) => e.spec.srtp)).toEqual(["DTLS", "DTLS", "DTLS", "DTLS", "DTLS"]);
   });
 
   it("says which group lacks accounts, and how many", () => {

@@ -104,7 +104,7 @@ export function buildRunPlan(input: PlanInput): PlanResult {
             ...(registrar.transport === "TLS" && registrar.tls ? { tls: tlsSpec(registrar.tls) } : {}),
           },
           codec: group.codec as AudioCodec,
-          ...(group.srtp === "SDES" ? { srtp: "SDES" as const } : {}),
+          ...(group.srtp === "SDES" || group.srtp === "DTLS" ? { srtp: group.srtp } : {}),
           durationSec: input.durationSec,
           // Spread registrations evenly over the buildup window (no REGISTER storm).
           startDelayMs: total > 1 ? Math.round((input.buildupSec * 1000 * serial) / total) : 0,

@@ -49,6 +49,8 @@ describe("test draft", () => {
     const g = { name: "a", registrarId: "g1", endpoints: 1, codec: "PCMU" as const, srtp: "SDES" as const, callee: { type: "RECEIVE" as const }, region: null, future: ["x"] };
     const d = draftOfTest({ id: "t", projectId: "p1", name: "T", description: "", durationSec: 10, buildupSec: 0, totalEndpoints: 1, createdAt: "", updatedAt: "", groups: [g as never] });
     expect(draftToBody(d).groups[0]).toEqual({ ...g, region: null, agents: null });
+    const dtls = draftOfTest({ id: "t", projectId: "p1", name: "T", description: "", durationSec: 10, buildupSec: 0, totalEndpoints: 1, createdAt: "", updatedAt: "", groups: [{ ...g, srtp: "DTLS" } as never] });
+    expect(draftToBody(dtls).groups[0]).toMatchObject({ srtp: "DTLS" });
   });
   it("names the offending fields by path", () => {
     const d = newTestDraft("");

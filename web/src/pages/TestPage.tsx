@@ -31,8 +31,8 @@ export interface GroupDraft {
   endpoints: string;
   registrarId: string;
   codec: AudioCodec;
-  /** Media encryption: OFF (RTP) or SDES (SRTP keyed in the SDP). */
-  srtp: "OFF" | "SDES";
+  /** Media encryption: OFF (RTP), SDES (SRTP keyed in the SDP) or DTLS (SRTP keyed by a DTLS handshake on the media port). */
+  srtp: "OFF" | "SDES" | "DTLS";
   /** Explicit assignment: agent ids (empty = by region). */
   agents: string[];
   calleeType: CalleeType;
@@ -165,10 +165,11 @@ function GroupEditor(props: {
             </For>
           </select>
         </Field>
-        <Field id={id("srtp")} label="Media encryption" error={e("srtp")} hint="SRTP must be offered and accepted on both sides">
-          <select id={id("srtp")} value={props.group.srtp} onChange={(ev) => props.set("srtp", ev.currentTarget.value as "OFF" | "SDES")} {...fieldAria(id("srtp"), e("srtp"), true)}>
+        <Field id={id("srtp")} label="Media encryption" error={e("srtp")} hint="SRTP must be offered and accepted on both sides. SDES sends the keys in the SDP (RTP/SAVP); DTLS-SRTP derives them from a handshake on the media port, checked against the peer's a=fingerprint (UDP/TLS/RTP/SAVP)">
+          <select id={id("srtp")} value={props.group.srtp} onChange={(ev) => props.set("srtp", ev.currentTarget.value as "OFF" | "SDES" | "DTLS")} {...fieldAria(id("srtp"), e("srtp"), true)}>
             <option value="OFF" selected={props.group.srtp === "OFF"}>None (RTP)</option>
             <option value="SDES" selected={props.group.srtp === "SDES"}>SRTP, SDES keys (RFC 4568)</option>
+            <option value="DTLS" selected={props.group.srtp === "DTLS"}>SRTP, DTLS-SRTP keys (RFC 5764)</option>
           </select>
         </Field>
         <Field id={id("callee-type")} label="Callee" error={e("callee.type")}>

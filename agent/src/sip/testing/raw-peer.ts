@@ -95,6 +95,8 @@ export function peerRequest(o: {
   toTag?: string;
   extra?: string[];
   body?: string;
+  /** Content-Type of a body (default application/sdp). */
+  contentType?: string;
 }): string {
   const body = o.body ?? "";
   return [
@@ -107,7 +109,7 @@ export function peerRequest(o: {
     `CSeq: ${o.cseq} ${o.method}`,
     `Contact: <sip:bob@127.0.0.1:${o.peerPort}>`,
     ...(o.extra ?? []),
-    ...(body ? ["Content-Type: application/sdp"] : []),
+    ...(body ? [`Content-Type: ${o.contentType ?? "application/sdp"}`] : []),
     `Content-Length: ${Buffer.byteLength(body)}`,
     "",
     body,

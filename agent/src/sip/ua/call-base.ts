@@ -41,6 +41,7 @@ export abstract class CallBase {
   private dialogTimers = new TimerSet<"reinvite2xx" | "reinviteGiveUp">();
   protected readonly session = new SessionClock({ refresh: () => void this.refreshSession(), expire: () => this.sessionExpired() });
   private refreshCbs: ((e: SessionRefresh) => void)[] = [];
+  private infoCbs: ((e: { contentType: string | undefined; body: string }) => void)[] = [];
 
   constructor(protected core: UserAgentCore) {}
 
@@ -51,6 +52,10 @@ export abstract class CallBase {
 
   onSessionRefresh(cb: (e: SessionRefresh) => void): void {
     this.refreshCbs.push(cb);
+  }
+
+  onInfo(cb: (e: { contentType: string | undefined; body: string }) => void): void {
+    this.infoCbs.push(cb);
   }
 
   get sessionTimer(): SessionTimerState | null {
@@ -131,7 +136,19 @@ export abstract class CallBase {
       case "OPTIONS":
         tx.respond(buildResponse(req, 200, "OK", { extra: [["Allow", ALLOW], ["Supported", SUPPORTED], ["Accept", "application/sdp"]] }));
         return;
-      case "INFO":
+      case "INFO": {
+        // RFC 6086 legacy usage: accepted with 200 whatever the body; listeners read it (DTMF).
+        tx.respond(buildResponse(req, 200, "OK"));
+        const e = { contentType: req.headers.get("content-type"), body: req.body };
+        for (const cb of this.infoCbs) {
+          try {
+            cb(e);
+          } catch {
+            // A listener's bug must not break the dialog.
+          }
+        }
+        return;
+      }
       case "NOTIFY":
         tx.respond(buildResponse(req, 200, "OK"));
         return;

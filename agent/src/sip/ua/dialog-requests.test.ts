@@ -31,8 +31,8 @@ async function established(opts: InviteOptions = {}, okExtra: string[] = []) {
   peer.send(reply(inv, 200, "OK", { toTag: "b1", extra: [`Contact: <sip:bob@127.0.0.1:${peer.port}>`, ...okExtra], body: "v=0\r\ns=peer\r\n" }), r.from.port);
   expect(await call.final).toMatchObject({ ok: true });
   await peer.wait(isReq("ACK"));
-  const fromPeer = (method: string, cseq: number, branch: string, extra: string[] = [], body?: string) =>
-    peerRequest({ method, uaPort: ua.localPort, peerPort: peer.port, callId: inv.callId, cseq, branch, fromTag: "b1", toTag: inv.from!.tag!, extra, body });
+  const fromPeer = (method: string, cseq: number, branch: string, extra: string[] = [], body?: string, contentType?: string) =>
+    peerRequest({ method, uaPort: ua.localPort, peerPort: peer.port, callId: inv.callId, cseq, branch, fromTag: "b1", toTag: inv.from!.tag!, extra, body, ...(contentType ? { contentType } : {}) });
   return { call, inv, port: r.from.port, fromPeer };
 }
 
@@ -140,6 +140,23 @@ describe("in-dialog requests we receive", () => {
     // an older CSeq is out of order → 500 (§12.2.2)
     peer.send(fromPeer("INFO", 3, "z9hG4bKold"), ua.localPort);
     await peer.wait(isRes(500, "INFO"));
+  });
+
+  it("INFO DTMF from the peer: answered 200, its Content-Type and body handed to onInfo listeners in order", async () => {
+    const { call, fromPeer } = await established();
+    const got: { contentType: string | undefined; body: string }[] = [];
+    call.onInfo(() => {
+      throw new Error("a listener's bug"); // must not break the dialog or the next listener
+    });
+    call.onInfo((e) => got.push(e));
+    peer.send(fromPeer("INFO", 5, "z9hG4bKdt5", [], "Signal=5\r\nDuration=160\r\n", "application/dtmf-relay"), ua.localPort);
+    await peer.wait((r) => isRes(200, "INFO")(r) && r.msg.cseq?.seq === 5);
+    peer.send(fromPeer("INFO", 6, "z9hG4bKdt6", [], "#", "application/dtmf"), ua.localPort);
+    await peer.wait((r) => isRes(200, "INFO")(r) && r.msg.cseq?.seq === 6);
+    expect(got).toEqual([
+      { contentType: "application/dtmf-relay", body: "Signal=5\r\nDuration=160\r\n" },
+      { contentType: "application/dtmf", body: "#" },
+    ]);
   });
 
   it("a BYE before the ACK of a re-INVITE's 2xx ends the call and stops the 2xx retransmission", async () => {

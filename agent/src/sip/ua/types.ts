@@ -107,6 +107,8 @@ export interface DialogControl {
   update(opts?: { sdp?: string; headers?: [string, string][] }): Promise<RequestResult>;
   /** INFO (RFC 6086) in the dialog. */
   info(body: string, contentType?: string): Promise<RequestResult>;
+  /** Every INFO the peer sends in the dialog (answered 200 first), e.g. DTMF (media/dtmf-info.ts). */
+  onInfo(cb: (e: { contentType: string | undefined; body: string }) => void): void;
   /** OPTIONS in the dialog (§11). */
   options(): Promise<RequestResult>;
   /** The negotiated session timer, null when none is in force. */
