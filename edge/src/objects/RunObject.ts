@@ -191,6 +191,21 @@ export class RunObject extends DurableObject<Env> {
 
   /** Phase and outcome counts of every endpoint, recomputed only after one changed (a tick goes out up to 10 times a second). */
   private countsCache: (Pick<LiveRunState, "phaseCounts" | "outcomeCounts"> & { receiversPending: number }) | null = null;
+  /**
+   * Move one endpoint between the cached counts (O(1); during a ramp every frame changes phases,
+   * and recounting 10,000 rows per frame was a tenth of the object's time).
+   */
+  private recount(r: EndpointRow, phase: EndpointRow["phase"], outcome: EndpointRow["outcome"]) {
+    const c = this.countsCache;
+    if (!c) return;
+    const pending = (p: EndpointRow["phase"], o: EndpointRow["outcome"]) => (r.role === "RECEIVER" && p === "INITIALIZING" && o === null ? 1 : 0);
+    c.phaseCounts[r.phase] -= 1;
+    c.phaseCounts[phase] += 1;
+    if (r.outcome !== null && (c.outcomeCounts[r.outcome] = (c.outcomeCounts[r.outcome] ?? 0) - 1) <= 0) delete c.outcomeCounts[r.outcome];
+    if (outcome !== null) c.outcomeCounts[outcome] = (c.outcomeCounts[outcome] ?? 0) + 1;
+    c.receiversPending += pending(phase, outcome) - pending(r.phase, r.outcome);
+  }
+
   private counts() {
     if (!this.countsCache) {
       const rows = [...this.rows().values()];
@@ -490,7 +505,7 @@ export class RunObject extends DurableObject<Env> {
           `UPDATE endpoints SET phase = ?, outcome = ?, status_code = ?, status_text = ?, timings = ?, metrics = ?, trace_count = ? WHERE id = ?`,
           phase, outcome, statusCode, statusText, timings, metrics, traceCount, e.id,
         );
-        if (phase !== r.phase || outcomeChanged) this.countsCache = null;
+        if (phase !== r.phase || outcomeChanged) this.recount(r, phase, outcome);
         Object.assign(r, { phase, outcome, status_code: statusCode, status_text: statusText, timings, metrics, trace_count: traceCount });
         this.dirty.add(e.id);
       }
