@@ -18,12 +18,25 @@ export const ROW_KEYS = [
 
 /** The probe's period: short enough to see a stalled 20 ms media tick, cheap (100 wake-ups/s). */
 const LOOP_PROBE_MS = 10;
+/**
+ * Sessions sampled per slice of the async report: sample() + detail() cost ~10–50 µs a session,
+ * so 2,000 sessions in one go would hold the thread (and its media clock) for tens of ms; slices of
+ * 100 keep each hold to a few ms and let the scheduler's ticks run in between.
+ */
+const SAMPLE_SLICE = 100;
+const yieldToTimers = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 export interface HostReport {
   agg: MediaAggregate;
   /** Changed endpoints: ids[i] has values[i·ROW_KEYS.length …]. */
   ids: number[];
   values: number[];
+}
+
+function sampleRow(s: RtpSession): number[] {
+  const v = s.sample(Date.now());
+  s.detail();
+  return ROW_KEYS.map((k) => v[k]);
 }
 
 export type HostSessionOptions = Omit<RtpSessionOptions, "scheduler">;
@@ -76,20 +89,38 @@ export class MediaHost {
     this.rows.forget(id);
   }
 
-  /** The interval since the previous report (see aggregate.ts). */
+  /** The interval since the previous report (see aggregate.ts), sampling every session in one go. */
   report(): HostReport {
     const t0 = performance.now();
     const current: [number, number[]][] = [];
+    if (this.sampleSessions) for (const [id, s] of this.sessions) current.push([id, sampleRow(s)]);
+    const { ids, values } = this.rows.diff(current);
+    return this.finish(ids, values, performance.now() - t0);
+  }
+
+  /**
+   * The same, sampling in slices of SAMPLE_SLICE sessions with the event loop free in between (what
+   * a media thread should use: the pass never holds the media clock for long). `passMs` counts the
+   * slices' own time, not the waits.
+   */
+  async reportSliced(): Promise<HostReport> {
+    let work = 0;
+    const current: [number, number[]][] = [];
     if (this.sampleSessions) {
-      const now = Date.now();
-      for (const [id, s] of this.sessions) {
-        const v = s.sample(now);
-        s.detail();
-        current.push([id, ROW_KEYS.map((k) => v[k])]);
+      const all = [...this.sessions];
+      for (let i = 0; i < all.length; i += SAMPLE_SLICE) {
+        if (i > 0) await yieldToTimers();
+        const t = performance.now();
+        for (const [id, s] of all.slice(i, i + SAMPLE_SLICE)) if (this.sessions.get(id) === s) current.push([id, sampleRow(s)]);
+        work += performance.now() - t;
       }
     }
+    const t = performance.now();
     const { ids, values } = this.rows.diff(current);
-    const passMs = performance.now() - t0;
+    return this.finish(ids, values, work + performance.now() - t);
+  }
+
+  private finish(ids: number[], values: number[], passMs: number): HostReport {
     const st = this.scheduler.stats();
     const c = mediaCounters;
     const late = this.scheduler.lateness;

@@ -113,7 +113,7 @@ export class MediaPool {
   async report(sample = true): Promise<HostReport & { perWorker: HostReport["agg"][] }> {
     if (this.local) {
       this.local.sampleSessions = sample;
-      const r = this.local.report();
+      const r = await this.local.reportSliced();
       return { ...r, perWorker: [r.agg] };
     }
     const replies = await Promise.all(this.lanes.map((l) => this.ask(l, { t: "report", seq: this.seq++, sample })));

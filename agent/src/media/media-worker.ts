@@ -44,7 +44,7 @@ if (parentPort) {
         break;
       case "report":
         host.sampleSessions = m.sample;
-        reply({ t: "report", seq: m.seq, report: host.report() });
+        void host.reportSliced().then((report) => reply({ t: "report", seq: m.seq, report }));
         break;
       case "quiesce":
         host.quiesce();
