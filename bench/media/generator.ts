@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     if (k % 5 === 0) process.stderr.write(`  [gen n=${cfg.n} w=${cfg.workers}] ${k}s sent ${r.agg.packetsSent}/s recv ${r.agg.packetsReceived}/s skipped ${r.agg.framesSkipped} late p99 ${sl.quantile(0.99).toFixed(1)} ms loop p99 ${ll.quantile(0.99).toFixed(1)} ms pass ${r.agg.metricsPassMaxMs.toFixed(1)} ms\n`);
   }
   process.stdout.write("END\n");
-  pool.quiesce();
+  await pool.quiesce();
   await sleep(500);
   total.push((await pool.report(false)).agg);
   const drops = socketDrops(cfg.genBase, cfg.genBase + 2 * cfg.n - 1);

@@ -131,10 +131,13 @@ export class MediaPool {
     return { agg, ids, values, perWorker };
   }
 
-  /** Stops sending on every thread; sockets keep receiving (MediaHost.quiesce). */
-  quiesce(): void {
+  /**
+   * Stops sending on every thread; sockets keep receiving (MediaHost.quiesce). Resolves once every
+   * thread has stopped (a lagging worker may take a while to see the message).
+   */
+  async quiesce(): Promise<void> {
     if (this.local) this.local.quiesce();
-    for (const l of this.lanes) l.worker.postMessage({ t: "quiesce" } satisfies WorkerRequest);
+    await Promise.all(this.lanes.map((l) => this.ask(l, { t: "quiesce", seq: this.seq++ })));
   }
 
   async close(): Promise<void> {

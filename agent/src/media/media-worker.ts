@@ -11,13 +11,14 @@ export type WorkerRequest =
   | { t: "start"; id: number; remote?: RemoteMedia }
   | { t: "stop"; id: number }
   | { t: "report"; seq: number; sample: boolean }
-  | { t: "quiesce" }
+  | { t: "quiesce"; seq: number }
   | { t: "close"; seq: number };
 
 export type WorkerReply =
   | { t: "opened"; seq: number; port: number; rtcpPort: number }
   | { t: "error"; seq: number; message: string }
   | { t: "report"; seq: number; report: import("./media-host.js").HostReport }
+  | { t: "quiesced"; seq: number }
   | { t: "closed"; seq: number };
 
 if (parentPort) {
@@ -48,6 +49,7 @@ if (parentPort) {
         break;
       case "quiesce":
         host.quiesce();
+        reply({ t: "quiesced", seq: m.seq });
         break;
       case "close":
         host.close();
