@@ -2,7 +2,7 @@
  * The generator of the media benchmark (bun bench/media/generator.ts '<json>'): N PCMU sessions of
  * our media engine (RtpSession on MediaScheduler, in a MediaPool of `workers` threads; 0 = all on
  * the main thread as the agent ran before the pool), RTP port genBase+2i talking to the peer's
- * peerBase+2i. Every second it asks the pool for its report (every session's sample() and
+ * peerBase+2i (or all to peerBase with `peerOnePort`, SIPp's single echo socket). Every second it asks the pool for its report (every session's sample() and
  * detail(), as the agent's frame does, merged over threads) and keeps the totals.
  *
  * Timeline: open + start all sessions, print STARTED; warm-up; print MEASURE; `seconds` of
@@ -24,6 +24,8 @@ export interface GeneratorConfig {
   warmupS: number;
   /** Run sample()/detail() of every session each second (default true). */
   sample?: boolean;
+  /** Every session sends to peerBase itself (one echo socket for all calls, SIPp's -rtp_echo). */
+  peerOnePort?: boolean;
 }
 
 export interface GeneratorResult {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     const s = await pool.open({ localAddress: "127.0.0.1", codec: "PCMU", port: cfg.genBase + 2 * i });
     ids.push(s.id);
   }
-  for (let i = 0; i < cfg.n; i++) pool.start(ids[i]!, { address: "127.0.0.1", port: cfg.peerBase + 2 * i, payloadType: 0 });
+  for (let i = 0; i < cfg.n; i++) pool.start(ids[i]!, { address: "127.0.0.1", port: cfg.peerOnePort ? cfg.peerBase : cfg.peerBase + 2 * i, payloadType: 0 });
   process.stdout.write("STARTED\n");
   const sample = cfg.sample !== false;
   const total: MediaAggregate[] = [];

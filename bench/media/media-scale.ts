@@ -17,7 +17,8 @@
  *
  * Env: MEDIA_CALLS ("500,1000,2000"), MEDIA_SECONDS (60), MEDIA_WORKERS (comma list of pool sizes
  * to run, default: mediaWorkerCount of this host, i.e. RINGFLEET_MEDIA_WORKERS or one per core),
- * MEDIA_WARMUP (3 s), MEDIA_SIPP=0 to skip SIPp, MEDIA_SIPP_RATE (calls/s while ramping, 200),
+ * MEDIA_PEER (ours|sipp: the far end of our calls, our echo process or SIPp's -rtp_echo UAS, which costs
+ * less CPU per packet; its own drops are then the peer's, counted apart), MEDIA_WARMUP (3 s), MEDIA_SIPP=0 to skip SIPp, MEDIA_SIPP_RATE (calls/s while ramping, 200),
  * MEDIA_GEN_BASE (20000), MEDIA_PEER_BASE (26000), MEDIA_SIPP_BASE (32000; below the ephemeral range).
  * Results: bench/results/media.json.
  */
@@ -42,6 +43,7 @@ const seconds = Number(env.MEDIA_SECONDS ?? 60);
 const warmupS = Number(env.MEDIA_WARMUP ?? 3);
 const workerSet = (env.MEDIA_WORKERS ?? String(mediaWorkerCount(cpus().length, env))).split(",").map(Number);
 const runSipp = env.MEDIA_SIPP !== "0" && existsSync(SIPP);
+const peerKind = env.MEDIA_PEER === "sipp" ? "sipp" : "ours";
 const sippRate = Number(env.MEDIA_SIPP_RATE ?? 200);
 const GEN_BASE = Number(env.MEDIA_GEN_BASE ?? 20000);
 const PEER_BASE = Number(env.MEDIA_PEER_BASE ?? 26000);
@@ -92,6 +94,7 @@ interface OursRow {
   n: number;
   workers: number;
   gen: GeneratorResult;
+  peerKind: "ours" | "sipp";
   peer: { received: number; echoed: number; sendErrors: number; kernelDrops: number };
   genCpuS: number;
   peerCpuS: number;
@@ -103,23 +106,55 @@ interface OursRow {
   peerLossPct: number;
 }
 
-async function runOurs(n: number, workers: number): Promise<OursRow> {
-  const peer = child(BUN, [join(HERE, "echo-peer.ts"), JSON.stringify({ base: PEER_BASE, first: 0, count: n })]);
-  await peer.line("READY", 60_000);
-  const gen = child(BUN, [join(HERE, "generator.ts"), JSON.stringify({ n, workers, genBase: GEN_BASE, peerBase: PEER_BASE, seconds, warmupS })]);
+/** SIPp's echo as the far end of our calls: -rtp_echo's thread answers on -mp from start-up, no SIP needed. */
+function sippEchoPeer(work: string): { p: ChildProcess; report(): Promise<OursRow["peer"]> } {
+  const screen = join(work, "echo-peer-screen.log");
+  rmSync(screen, { force: true });
+  const c = child(SIPP, ["-sn", "uas", "-i", "127.0.0.1", "-p", String(PEER_BASE - 10), "-mp", String(PEER_BASE), "-rtp_echo", "-nostdin", "-trace_screen", "-screen_file", screen], work);
+  const drops = pollDrops(PEER_BASE, PEER_BASE + 3);
+  return {
+    p: c.p,
+    async report() {
+      c.p.kill("SIGUSR2");
+      await sleep(500);
+      const text = existsSync(screen) ? readFileSync(screen, "utf8") : "";
+      const echoed = [...text.matchAll(/(\d+) Total echo RTP pckts 1st stream/g)].map((m) => Number(m[1])).pop() ?? 0;
+      const kernelDrops = drops.stop();
+      c.p.kill("SIGTERM");
+      return { received: echoed, echoed, sendErrors: 0, kernelDrops };
+    },
+  };
+}
+
+async function runOurs(n: number, workers: number, work: string): Promise<OursRow> {
+  let peer: { p: ChildProcess; report(): Promise<OursRow["peer"]> };
+  if (peerKind === "sipp") {
+    peer = sippEchoPeer(work);
+    await sleep(700);
+  } else {
+    const c = child(BUN, [join(HERE, "echo-peer.ts"), JSON.stringify({ base: PEER_BASE, first: 0, count: n })]);
+    await c.line("READY", 60_000);
+    peer = {
+      p: c.p,
+      async report() {
+        c.p.stdin!.write("report\n");
+        return JSON.parse(await c.line("{", 30_000)) as OursRow["peer"];
+      },
+    };
+  }
+  const gen = child(BUN, [join(HERE, "generator.ts"), JSON.stringify({ n, workers, genBase: GEN_BASE, peerBase: PEER_BASE, seconds, warmupS, peerOnePort: peerKind === "sipp" })]);
   const total = (seconds + warmupS) * 1000 + 120_000;
   await gen.line("MEASURE", total);
   const c0 = { gen: processCpuS(gen.p.pid!), peer: processCpuS(peer.p.pid!), snmp: udpSnmp() };
   await gen.line("END", total);
   const c1 = { gen: processCpuS(gen.p.pid!), peer: processCpuS(peer.p.pid!), snmp: udpSnmp() };
   const res = JSON.parse((await gen.line("RESULT ", 60_000)).slice(7)) as GeneratorResult;
-  peer.p.stdin!.write("report\n");
-  const p = JSON.parse(await peer.line("{", 30_000)) as OursRow["peer"];
+  const p = await peer.report();
   await Promise.all([gen, peer].map((c) => new Promise((r) => (c.p.exitCode !== null ? r(0) : c.p.once("exit", r)))));
   const notOnTime = res.framesSkipped + res.framesLate + res.sendErrors;
   const unread = Math.max(0, p.echoed - res.packetsReceived);
   return {
-    n, workers, gen: res, peer: p,
+    n, workers, peerKind, gen: res, peer: p,
     genCpuS: r3(c1.gen - c0.gen), peerCpuS: r3(c1.peer - c0.peer), snmp: snmpDelta(c0.snmp, c1.snmp),
     notOnTime, unread,
     lossPct: pct(notOnTime + unread, res.framesSent + res.framesSkipped + p.echoed),
@@ -224,7 +259,7 @@ function table(ours: OursRow[], sipp: SippRow[]): string {
     const s = sipp.find((x) => x.n === o.n);
     const g = o.gen;
     out.push(
-      `| ${o.n} | ours, ${o.workers ? `${o.workers} media workers` : "main thread"} | ${f(o.lossPct, 3)} | ${o.notOnTime} | ${o.unread} (${g.kernelDrops}) | ` +
+      `| ${o.n} | ours, ${o.workers ? `${o.workers} media workers` : "main thread"}${o.peerKind === "sipp" ? " → SIPp echo" : ""} | ${f(o.lossPct, 3)} | ${o.notOnTime} | ${o.unread} (${g.kernelDrops}) | ` +
         `${f(g.latenessMs.p50, 1)} / ${f(g.latenessMs.p99, 1)} / ${f(g.latenessMs.max, 1)} | ${f(g.loopLagMs.p99, 1)} / ${f(g.loopLagMs.max, 1)} | ` +
         `${f(g.metricsPassMs.p99, 1)} (${g.changedPerReport}) | ${f(o.genCpuS / g.seconds)} / ${f(o.peerCpuS / g.seconds)} | ` +
         (s ? `${f(s.lossPct, 3)} (${Math.max(0, s.expected - s.echoed)}; ${s.echoSocketDrops}) | ${f(s.uacCpuS / seconds)} / ${f(s.uasCpuS / seconds)} |` : "– | – |"),
@@ -240,13 +275,14 @@ async function main(): Promise<void> {
   // SIPp streams this file (raw µ-law, looped): 4 s of our speech-like source.
   writeFileSync(join(work, "tone.ulaw"), encodeG711("ulaw", generateSpeechLike(4)));
   const started = new Date();
-  console.log(`media benchmark: ${calls.join(",")} calls × ${seconds} s (+${warmupS} s warm-up), ours with ${workerSet.join(" and ")} media worker(s)${runSipp ? ", SIPp beside" : ""}; load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  const loadavgBefore = loadavg().map((x) => Math.round(x * 100) / 100);
+  console.log(`media benchmark: ${calls.join(",")} calls × ${seconds} s (+${warmupS} s warm-up), ours with ${workerSet.join(" and ")} media worker(s) against ${peerKind === "sipp" ? "SIPp's echo" : "our echo"}${runSipp ? ", SIPp beside" : ""}; load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   const ours: OursRow[] = [];
   const sipp: SippRow[] = [];
   try {
     for (const n of calls) {
       for (const w of workerSet) {
-        const o = await runOurs(n, w);
+        const o = await runOurs(n, w, work);
         ours.push(o);
         console.log(`  ours  n=${n} workers=${w}: loss ${f(o.lossPct, 3)} % (not on time ${o.notOnTime}, unread ${o.unread}, kernel drops ${o.gen.kernelDrops}; peer lost ${f(o.peerLossPct, 3)} %), lateness p99 ${o.gen.latenessMs.p99} ms, loop lag p99 ${o.gen.loopLagMs.p99} ms, pass p99 ${o.gen.metricsPassMs.p99} ms, CPU gen ${o.genCpuS} s peer ${o.peerCpuS} s`);
         await sleep(1000);
@@ -262,7 +298,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const t = table(ours, sipp);
-  const meta = { when: started.toISOString(), host: { cpus: cpus().length, loadavgAfter: loadavg().map((x) => Math.round(x * 100) / 100) }, seconds, warmupS, calls, workers: workerSet };
+  const meta = { when: started.toISOString(), host: { cpus: cpus().length, loadavgBefore, loadavgAfter: loadavg().map((x) => Math.round(x * 100) / 100) }, seconds, warmupS, calls, workers: workerSet, peer: peerKind };
   writeFileSync(join(RESULTS, "media.json"), JSON.stringify({ ...meta, ours, sipp }, null, 2) + "\n");
   console.log("\n" + t + "\n\nresults: bench/results/media.json");
 }
