@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { MediaHost, ROW_KEYS } from "./media-host.js";
 import { MediaPool } from "./media-pool.js";
@@ -51,4 +54,17 @@ describe("MediaPool without workers", () => {
     expect(r.perWorker.length).toBe(1);
     await pool.close();
   });
+});
+
+describe("under Bun (Bun.udpSocket, worker threads)", () => {
+  const BUN = fileURLToPath(new URL("../../../node_modules/.bin/bun", import.meta.url));
+  const CHECK = fileURLToPath(new URL("./media-check.ts", import.meta.url));
+  for (const workers of [0, 2]) {
+    it.skipIf(!existsSync(BUN))(`sessions, RTCP and pool reports with ${workers} workers`, async () => {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(BUN, [CHECK, String(workers)], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+      );
+      expect(out).toContain("MEDIA-CHECK ok (backend bun");
+    }, 40_000);
+  }
 });
