@@ -39,4 +39,9 @@ describe("LatencyHistogram", () => {
     expect(new LatencyHistogram().quantile(0.99)).toBe(0);
     expect(() => new LatencyHistogram(1, 10).merge(new LatencyHistogram(1, 20))).toThrow();
   });
+  it("a full bucket saturates instead of wrapping", () => {
+    const h = new LatencyHistogram(1, 10, Uint32Array.from({ length: 11 }, (_, i) => (i === 2 ? 0xffffffff : 0)));
+    h.add(2.5);
+    expect(h.counts[2]).toBe(0xffffffff);
+  });
 });

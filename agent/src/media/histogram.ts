@@ -32,7 +32,9 @@ export class LatencyHistogram {
     let i = Math.floor(ms / this.bucketMs);
     if (i < 0) i = 0;
     else if (i >= this.counts.length) i = this.counts.length - 1;
-    this.counts[i]!++;
+    // A scheduler nobody resets (the agent's shared one) records ~10⁵ values/s: saturate rather
+    // than let a Uint32 bucket wrap to 0 after days.
+    if (this.counts[i]! < 0xffffffff) this.counts[i]!++;
     this.n++;
     if (ms > this.max) this.max = ms;
   }
