@@ -21,6 +21,7 @@
  *
  * Behaviour:
  *  - Sockets: RTP on an even port, RTCP on the next (odd) one; `port: 0` picks ephemeral ones.
+ *    Bun.udpSocket under Bun, node:dgram elsewhere (udp.ts).
  *  - Sending: driven by the process's MediaScheduler (no per-call timers); one preallocated ring of
  *    packet buffers; header written by hand, payload copied from the pre-encoded loop.
  *  - Symmetric RTP / comedia: we send to the SDP address; when valid RTP (or RTCP) arrives from
