@@ -6,8 +6,8 @@
  * detail(), as the agent's frame does, merged over threads) and keeps the totals.
  *
  * Timeline: open + start all sessions, print STARTED; warm-up; print MEASURE; `seconds` of
- * measurement (latency histograms are kept only for this window); print END; stop the clock, let
- * 500 ms of echoes drain, read the kernel's drops for our sockets, print RESULT <json>, close.
+ * measurement (latency histograms are kept only for this window); print END; stop the clock, read
+ * until echoes stop arriving, read the kernel's drops for our sockets, print RESULT <json>, close.
  * Packet counts are over the whole run (the peer counts from its start too).
  */
 import { LatencyHistogram } from "../../agent/src/media/histogram.js";
@@ -97,8 +97,15 @@ async function main(): Promise<void> {
   }
   process.stdout.write("END\n");
   await pool.quiesce();
-  await sleep(500);
-  total.push((await pool.report(false)).agg);
+  // Drain: a lagging echo returns packets long after we stopped; read until 0.5 s pass with nothing
+  // arriving (at most 10 s), so what is left unread is loss, not packets still in flight.
+  let quiet = 0;
+  for (let i = 0; i < 40 && quiet < 2; i++) {
+    await sleep(250);
+    const r = (await pool.report(false)).agg;
+    total.push(r);
+    quiet = r.packetsReceived === 0 ? quiet + 1 : 0;
+  }
   const drops = socketDrops(cfg.genBase, cfg.genBase + 2 * cfg.n - 1);
   const sum = (k: keyof MediaAggregate) => total.reduce((s, a) => s + (a[k] as number), 0);
   const res: GeneratorResult = {

@@ -8,7 +8,7 @@
  * (bench/sipp/uac-rtp-stream.xml) to a SIPp UAS with -rtp_echo (its single echo socket, -mp).
  *
  * Generator loss (ours) = (frames skipped by the scheduler's catch-up + frames sent more than
- * 20 ms late + send errors + packets the echo returned that we did not read) ÷ (frames due +
+ * 20 ms late + send errors + packets the echo returned that we had not read once they stopped arriving) ÷ (frames due +
  * packets echoed). Kernel drops per socket (/proc/net/udp) and machine-wide (/proc/net/snmp) are
  * printed beside it. SIPp: loss = (N·duration·50 packets its UAC should have sent − packets its
  * echo returned) ÷ that: the echoed-packet loss of issue 5's SIPp figures (its UAC neither reports
