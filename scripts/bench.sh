@@ -6,10 +6,12 @@
 #     tick-to-screen (bench/dashboard.ts)
 #  4. the edge at fleet scale: 50 synthetic agents × 200 endpoints, 20 viewers, 120 s (bench/fleet/fleet-scale.ts;
 #     env FLEET_AGENTS, FLEET_ENDPOINTS_PER_AGENT, FLEET_SECONDS, FLEET_VIEWERS, FLEET_DETAIL=0, FLEET_INSPECTOR_PORT)
+#  5. media scale: N bidirectional PCMU calls of our media engine against an echo, SIPp's beside
+#     (bench/media/media-scale.ts; env MEDIA_CALLS (500,1000,2000), MEDIA_SECONDS (60), MEDIA_WORKERS, MEDIA_SIPP=0)
 # Env: BENCH_RATES (200,500,1000), BENCH_SECONDS (20), BENCH_SCENARIOS (register,call),
 #      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1, BENCH_SETTLE (6),
 #      BENCH_FUZZ_COUNT (1000000), BENCH_DASHBOARD_LOADS (5), BENCH_TICKS (40),
-#      BENCH_ONLY (sip|fuzz|dashboard|fleet). Results in bench/results/.
+#      BENCH_ONLY (sip|fuzz|dashboard|fleet|media). Results in bench/results/.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$RINGFLEET_ROOT"
@@ -36,5 +38,10 @@ fi
 if [ "${BENCH_ONLY:-fleet}" = fleet ] || [ -z "${BENCH_ONLY:-}" ]; then
   echo "▶ fleet scale: the edge with synthetic agents"
   "$RINGFLEET_ROOT/node_modules/.bin/bun" bench/fleet/fleet-scale.ts || rc=$?
+fi
+if [ "${BENCH_ONLY:-media}" = media ] || [ -z "${BENCH_ONLY:-}" ]; then
+  echo "▶ media scale: N PCMU calls, ours vs SIPp"
+  [ -x /usr/bin/sipp ] || echo "no /usr/bin/sipp (apt-get install -y sip-tester): SIPp's figures are skipped" >&2
+  "$RINGFLEET_ROOT/node_modules/.bin/bun" bench/media/media-scale.ts || rc=$?
 fi
 exit $rc

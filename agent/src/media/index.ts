@@ -11,6 +11,9 @@
  *                                                 buffer model; dBov levels
  *   eModel / rFactor / mosFromR                 — ITU-T G.107
  *   G.711 and G.722 codecs, the speech-like source, RTCP helpers, process-wide counters
+ *   MediaPool / MediaHost                       — sessions over worker threads, each with its own
+ *                                                 scheduler and sockets; mergeable per-second
+ *                                                 MediaAggregates (aggregate.ts, histogram.ts)
  */
 export { RtpSession, type DetailMetricValues, type MediaSummary, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
 export { ArrivalStats, type SpacingSummary } from "./arrival-stats.js";
@@ -30,3 +33,8 @@ export { G722_CLOCK_RATE, G722_SAMPLE_RATE, G722Decoder, G722Encoder } from "./g
 export { buildBye, buildRr, buildSdesCname, buildSr, msFromNtp, msToNtpShort, ntpFromMs, ntpMiddle32, ntpMiddle32FromMs, parseRtcp, rttMs, validRtcpCompound, type ParsedReport, type ReportBlock, type SenderInfo } from "./rtcp.js";
 export { newRtpHeaderView, readRtpHeader, RTP_HEADER_BYTES, writeRtpHeader, type RtpHeaderView } from "./rtp-packet.js";
 export { createMediaRateMeter, mediaCounters, type MediaRateMeter } from "./counters.js";
+export { MediaPool, type PooledSession } from "./media-pool.js";
+export { MediaHost, ROW_KEYS, type HostReport, type HostSessionOptions } from "./media-host.js";
+export { ChangedRows, emptyAggregate, mergeAggregates, sparseQuantile, type MediaAggregate } from "./aggregate.js";
+export { LatencyHistogram } from "./histogram.js";
+export { mediaWorkerCount, pickWorker } from "./worker-assign.js";

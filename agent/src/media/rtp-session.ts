@@ -21,6 +21,7 @@
  *
  * Behaviour:
  *  - Sockets: RTP on an even port, RTCP on the next (odd) one; `port: 0` picks ephemeral ones.
+ *    Bun.udpSocket under Bun, node:dgram elsewhere (udp.ts).
  *  - Sending: driven by the process's MediaScheduler (no per-call timers); one preallocated ring of
  *    packet buffers; header written by hand, payload copied from the pre-encoded loop.
  *  - Symmetric RTP / comedia: we send to the SDP address; when valid RTP (or RTCP) arrives from
@@ -82,9 +83,9 @@
  *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
  *    network lost it); it is still counted as sent and consumes a sequence number.
  */
-import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
 import { mediaCounters } from "./counters.js";
+import { bindMediaUdp, type MediaSocket, type Sender } from "./udp.js";
 import { ArrivalStats } from "./arrival-stats.js";
 import { AudioLevelMeter } from "./audio-level.js";
 import { CODEC_IMPAIRMENT, mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
@@ -221,39 +222,40 @@ const RING = 4;
 const SSRC_SWITCH = 3;
 const defaultClock = (): number => performance.timeOrigin + performance.now();
 
-function bindUdp(address: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket({ type: "udp4" });
-    const onError = (err: Error): void => {
-      s.close();
-      reject(err);
-    };
-    s.once("error", onError);
-    s.bind(port, address, () => {
-      s.off("error", onError);
-      resolve(s);
-    });
-  });
-}
-
 /** Bind an even RTP port and RTP + 1 for RTCP (RFC 3550 §11). */
-async function bindPair(address: string, port: number): Promise<[Socket, Socket]> {
-  if (port) return [await bindUdp(address, port), await bindUdp(address, port + 1)];
-  for (let attempt = 0; attempt < 32; attempt++) {
-    const a = await bindUdp(address, 0);
-    const p = a.address().port;
+async function bindPair(address: string, port: number, rx: Handlers): Promise<[MediaSocket, MediaSocket]> {
+  const onErr = (): void => void mediaCounters.sendErrors++;
+  const rtp = (p: number) => bindMediaUdp(address, p, (b, f) => rx.rtp(b, f), onErr);
+  const rtcp = (p: number) => bindMediaUdp(address, p, (b, f) => rx.rtcp(b, f), onErr);
+  if (port) {
+    const a = await rtp(port);
     try {
-      if (p % 2 === 0) {
-        if (p + 1 > 65535) throw new Error("no room");
-        return [a, await bindUdp(address, p + 1)];
-      }
-      // Odd: use it for RTCP if p − 1 is free.
-      return [await bindUdp(address, p - 1), a];
-    } catch {
+      return [a, await rtcp(port + 1)];
+    } catch (e) {
       a.close();
+      throw e;
     }
   }
+  for (let attempt = 0; attempt < 32; attempt++) {
+    // An ephemeral port; kept as RTP if even (and RTP + 1 is free), else retried.
+    const a = await rtp(0);
+    const p = a.port;
+    if (p % 2 === 0 && p + 1 <= 65535) {
+      try {
+        return [a, await rtcp(p + 1)];
+      } catch {
+        // RTP + 1 taken: try another
+      }
+    }
+    a.close();
+  }
   throw new Error(`could not bind an RTP/RTCP port pair on ${address}`);
+}
+
+/** Receive callbacks bound before the session exists (sockets are bound first). */
+interface Handlers {
+  rtp(buf: Buffer, from: Sender): void;
+  rtcp(buf: Buffer, from: Sender): void;
 }
 
 export class RtpSession implements ScheduledStream {
@@ -270,8 +272,8 @@ export class RtpSession implements ScheduledStream {
   readonly arrival = new ArrivalStats(8000);
   readonly jitterBuffer: JitterBufferModel;
   private readonly level = new AudioLevelMeter();
-  private readonly rtp: Socket;
-  private readonly rtcp: Socket;
+  private readonly rtp: MediaSocket;
+  private readonly rtcp: MediaSocket;
   private readonly scheduler: MediaScheduler;
   private readonly clock: () => number;
   private readonly dropEveryNth: number;
@@ -349,13 +351,13 @@ export class RtpSession implements ScheduledStream {
   private reportIntervalMs = 0;
   private agg = { n: 0, mos: 0, mosMin: 5, r: 0, jitter: 0, jitterMax: 0, rttN: 0, rtt: 0, rttMax: 0, loss: 0, effLoss: 0, jbDelay: 0 };
 
-  private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket) {
+  private constructor(opts: RtpSessionOptions, rtp: MediaSocket, rtcp: MediaSocket, rx: Handlers) {
     this.localAddress = opts.localAddress ?? "127.0.0.1";
     this.advertiseAddress = opts.advertiseAddress ?? this.localAddress;
     this.rtp = rtp;
     this.rtcp = rtcp;
-    this.localPort = rtp.address().port;
-    this.localRtcpPort = rtcp.address().port;
+    this.localPort = rtp.port;
+    this.localRtcpPort = rtcp.port;
     this.codec = opts.codec;
     this.supported = opts.codecs?.length ? opts.codecs : [opts.codec];
     this.scheduler = opts.scheduler;
@@ -378,17 +380,18 @@ export class RtpSession implements ScheduledStream {
     this.frameIndex = rnd[11]! % this.loop.frames;
     this.ring = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES));
     this.eventRing = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES));
-    rtp.on("message", (msg, rinfo) => this.onRtp(msg, rinfo));
-    rtcp.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
-    // Socket errors (e.g. ICMP port unreachable surfacing as ECONNREFUSED) must never crash a call.
-    rtp.on("error", () => mediaCounters.sendErrors++);
-    rtcp.on("error", () => mediaCounters.sendErrors++);
+    // Datagrams that arrived between binding and now are few; from here on they reach the session.
+    // (Socket errors, e.g. ICMP port unreachable surfacing as ECONNREFUSED, are counted in udp.ts's
+    // onError: they must never crash a call.)
+    rx.rtp = (msg, from) => this.onRtp(msg, from);
+    rx.rtcp = (msg, from) => this.onRtcp(msg, from);
   }
 
   /** Bind the RTP/RTCP sockets. */
   static async open(opts: RtpSessionOptions): Promise<RtpSession> {
-    const [rtp, rtcp] = await bindPair(opts.localAddress ?? "127.0.0.1", opts.port ?? 0);
-    return new RtpSession(opts, rtp, rtcp);
+    const rx: Handlers = { rtp: () => {}, rtcp: () => {} };
+    const [rtp, rtcp] = await bindPair(opts.localAddress ?? "127.0.0.1", opts.port ?? 0, rx);
+    return new RtpSession(opts, rtp, rtcp, rx);
   }
 
   // ---- SDP (MediaPort) -------------------------------------------------------------------
@@ -460,11 +463,7 @@ export class RtpSession implements ScheduledStream {
         send: (d) => {
           const to = this.dtlsPeer ?? this.remote;
           if (!to || this.stopped) return;
-          try {
-            this.rtp.send(d, to.port, to.address, this.onSent);
-          } catch {
-            mediaCounters.sendErrors++;
-          }
+          this.rtp.send(d, to.port, to.address); // a failed send is counted by the socket's onError
         },
         onKeys: (t) => {
           this.srtp = t;
@@ -601,29 +600,15 @@ export class RtpSession implements ScheduledStream {
     if (this.handle) this.scheduler.remove(this.handle);
     this.handle = null;
     this.dtls?.close();
-    try {
-      this.rtp.close();
-    } catch {
-      /* already closed */
-    }
-    // RFC 3550 §6.6: say BYE (RR + SDES + BYE compound), then close the RTCP socket.
-    const closeRtcp = (): void => {
-      try {
-        this.rtcp.close();
-      } catch {
-        /* already closed */
-      }
-    };
+    this.rtp.close();
+    // RFC 3550 §6.6: say BYE (RR + SDES + BYE compound), then close the RTCP socket. With DTLS-SRTP
+    // and no keys yet there is nothing a peer could authenticate: just close.
     if (this.startedAt >= 0 && this.rtcpPort && (!this.dtlsIdentity || this.srtp)) {
       const plain = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
       const bye = this.srtp ? this.srtp.protectRtcp(plain) : plain;
-      try {
-        this.rtcp.send(bye, this.rtcpPort, this.rtcpAddress, closeRtcp);
-      } catch {
-        closeRtcp();
-      }
+      this.rtcp.sendAndClose(bye, this.rtcpPort, this.rtcpAddress);
     } else {
-      closeRtcp();
+      this.rtcp.close();
     }
   }
 
@@ -716,7 +701,7 @@ export class RtpSession implements ScheduledStream {
         this.payloadBytesSent += pkt.length - RTP_HEADER_BYTES;
         mediaCounters.packetsSent++;
         if (!(this.dropEveryNth && this.packetsSent % this.dropEveryNth === 0)) {
-          this.rtp.send(wire, r.port, r.address, this.onSent);
+          this.rtp.send(wire, r.port, r.address);
         }
         this.seq = (this.seq + 1) & 0xffff;
         this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
@@ -731,10 +716,6 @@ export class RtpSession implements ScheduledStream {
     if (now >= this.nextRtcpAt && (!this.dtlsIdentity || this.srtp)) this.sendRtcp(now);
     void nowMs;
   }
-
-  private readonly onSent = (err: Error | null): void => {
-    if (err) mediaCounters.sendErrors++;
-  };
 
   private sendRtcp(now: number): void {
     this.rtcpSent++;
@@ -761,12 +742,12 @@ export class RtpSession implements ScheduledStream {
           )
         : buildRr(this.ssrc, blocks, this.sdesCname);
     const pkt = this.srtp ? this.srtp.protectRtcp(plain) : plain;
-    if (this.rtcpPort) this.rtcp.send(pkt, this.rtcpPort, this.rtcpAddress, this.onSent);
+    if (this.rtcpPort) this.rtcp.send(pkt, this.rtcpPort, this.rtcpAddress);
   }
 
   // ---- receiving -------------------------------------------------------------------------
 
-  private onRtp(datagram: Buffer, rinfo: RemoteInfo): void {
+  private onRtp(datagram: Buffer, rinfo: Sender): void {
     const len = datagram.length;
     if (this.dtlsIdentity && isDtlsRecord(datagram)) {
       this.onDtls(datagram, rinfo);
@@ -873,7 +854,7 @@ export class RtpSession implements ScheduledStream {
    * A DTLS record on the RTP port (RFC 7983 §7). Before the answer, only an offerer that said
    * actpass accepts one, becoming the server (RFC 5763 §5); the handshake answers its source.
    */
-  private onDtls(datagram: Buffer, rinfo: RemoteInfo): void {
+  private onDtls(datagram: Buffer, rinfo: Sender): void {
     if (!this.dtls) {
       if (this.localSetup !== "actpass" && this.localSetup !== "passive") return;
       this.dtlsTransport("server");
@@ -882,7 +863,7 @@ export class RtpSession implements ScheduledStream {
     this.dtls!.handle(datagram);
   }
 
-  private onRtcp(datagram: Buffer, rinfo: RemoteInfo): void {
+  private onRtcp(datagram: Buffer, rinfo: Sender): void {
     let msg = datagram;
     if (this.dtlsIdentity && isDtlsRecord(datagram)) return; // no DTLS on a separate RTCP port (see header)
     if (this.encrypted) {

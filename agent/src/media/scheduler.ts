@@ -11,8 +11,11 @@
  * Catch-up (when the event loop lagged): a stream whose due time is k periods behind is asked to
  * send at most `maxBurst` frames and to skip the rest (the stream advances its RTP timestamp
  * over skipped frames but not its sequence number, so the receiver sees a timestamp gap, not loss).
- * `stats()` exposes the lag (now − scheduled slot time) of the ticks and the late/skipped counts.
+ * `stats()` exposes the lag (now − scheduled slot time) of the ticks and the late/skipped counts;
+ * `lateness` holds every due stream's lag (clock read when its slot's walk starts, so time spent
+ * sending the earlier slots of a long tick counts) as a mergeable histogram for p99s.
  */
+import { LatencyHistogram } from "./histogram.js";
 
 export interface ScheduledStream {
   /**
@@ -113,6 +116,8 @@ export class MediaScheduler {
   private cursor = Number.NaN;
   private count = 0;
   private st = { ticks: 0, lagSum: 0, lagN: 0, lagMax: 0, late: 0, skipped: 0, sent: 0 };
+  /** Lag of each due stream behind its due time, ms (reset by the reader, see header). */
+  readonly lateness = new LatencyHistogram();
 
   constructor(opts: SchedulerOptions = {}) {
     this.periodMs = opts.periodMs ?? 20;
@@ -188,13 +193,16 @@ export class MediaScheduler {
       const slot = ((k % this.slots) + this.slots) % this.slots;
       const bucket = this.buckets[slot]!;
       if (bucket.length === 0) continue;
+      // A long tick sends its later slots later than `nowMs`: their lag is measured from now.
+      const slotNow = Math.max(nowMs, this.now());
       // Iterate backwards: a stream may remove itself in onDue (swap-remove keeps earlier indices).
       for (let i = bucket.length - 1; i >= 0; i--) {
         const e = bucket[i];
         if (!e) continue;
         const p = planSends(e.nextDue, nowMs, this.periodMs, this.maxBurst);
         if (p.send === 0) continue;
-        const lag = nowMs - e.nextDue; // how late the oldest due frame is
+        const lag = slotNow - e.nextDue; // how late the oldest due frame is
+        this.lateness.add(lag);
         this.st.lagSum += lag;
         this.st.lagN++;
         if (lag > this.st.lagMax) this.st.lagMax = lag;

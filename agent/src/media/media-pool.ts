@@ -1,0 +1,151 @@
+/**
+ * Media sessions spread over worker threads, each with its own MediaScheduler and sockets
+ * (media-worker.ts), so a process uses every core once one core cannot pace all streams.
+ * With 0 workers the sessions live on the calling thread in one MediaHost (same API).
+ *
+ *   const pool = await MediaPool.create(mediaWorkerCount(cpus().length, process.env));
+ *   const s = await pool.open({ localAddress: "127.0.0.1", codec: "PCMU", port: 20000 });
+ *   pool.start(s.id, { address, port, payloadType: 0 });
+ *   const { agg, ids, values } = await pool.report();   // merged over workers, once a second
+ *   pool.stop(s.id); await pool.close();
+ *
+ * Sessions go to the least-loaded worker (worker-assign.ts). Reports are the workers'
+ * MediaAggregates merged (aggregate.ts) plus the concatenated rows of changed endpoints.
+ */
+import { Worker } from "node:worker_threads";
+import { emptyAggregate, mergeAggregates } from "./aggregate.js";
+import { MediaHost, type HostReport, type HostSessionOptions } from "./media-host.js";
+import type { WorkerReply, WorkerRequest } from "./media-worker.js";
+import type { RemoteMedia } from "./rtp-session.js";
+import { pickWorker } from "./worker-assign.js";
+
+export interface PooledSession {
+  id: number;
+  port: number;
+  rtcpPort: number;
+  /** Worker index, −1 on the calling thread. */
+  worker: number;
+}
+
+interface Lane {
+  worker: Worker;
+  pending: Map<number, (r: WorkerReply) => void>;
+}
+
+export class MediaPool {
+  private readonly lanes: Lane[];
+  private readonly local: MediaHost | null;
+  private readonly loads: number[];
+  private readonly where = new Map<number, number>();
+  private nextId = 1;
+  private seq = 1;
+
+  private constructor(lanes: Lane[]) {
+    this.lanes = lanes;
+    this.local = lanes.length ? null : new MediaHost();
+    this.loads = lanes.map(() => 0);
+  }
+
+  static async create(workers: number): Promise<MediaPool> {
+    const lanes: Lane[] = [];
+    for (let i = 0; i < workers; i++) {
+      const worker = new Worker(new URL("./media-worker.ts", import.meta.url));
+      const lane: Lane = { worker, pending: new Map() };
+      worker.on("message", (m: WorkerReply) => {
+        const cb = lane.pending.get(m.seq);
+        lane.pending.delete(m.seq);
+        cb?.(m);
+      });
+      worker.unref();
+      lanes.push(lane);
+    }
+    return new MediaPool(lanes);
+  }
+
+  get workers(): number {
+    return this.lanes.length;
+  }
+
+  private ask(lane: Lane, m: WorkerRequest & { seq: number }): Promise<WorkerReply> {
+    return new Promise((resolve) => {
+      lane.pending.set(m.seq, resolve);
+      lane.worker.postMessage(m);
+    });
+  }
+
+  async open(opts: HostSessionOptions): Promise<PooledSession> {
+    const id = this.nextId++;
+    if (this.local) {
+      const s = await this.local.open(id, opts);
+      this.where.set(id, -1);
+      return { id, port: s.localPort, rtcpPort: s.localRtcpPort, worker: -1 };
+    }
+    const w = pickWorker(this.loads);
+    this.loads[w]!++;
+    const r = await this.ask(this.lanes[w]!, { t: "open", seq: this.seq++, id, opts });
+    if (r.t !== "opened") {
+      this.loads[w]!--;
+      throw new Error(r.t === "error" ? r.message : `media worker: unexpected ${r.t}`);
+    }
+    this.where.set(id, w);
+    return { id, port: r.port, rtcpPort: r.rtcpPort, worker: w };
+  }
+
+  start(id: number, remote?: RemoteMedia): void {
+    const w = this.where.get(id);
+    if (w === undefined) return;
+    if (w < 0) this.local!.start(id, remote);
+    else this.lanes[w]!.worker.postMessage({ t: "start", id, ...(remote ? { remote } : {}) } satisfies WorkerRequest);
+  }
+
+  stop(id: number): void {
+    const w = this.where.get(id);
+    if (w === undefined) return;
+    this.where.delete(id);
+    if (w < 0) this.local!.stop(id);
+    else {
+      this.loads[w]!--;
+      this.lanes[w]!.worker.postMessage({ t: "stop", id } satisfies WorkerRequest);
+    }
+  }
+
+  /** Every thread's report of the last interval, merged. `sample` = run sample()/detail() of every session. */
+  async report(sample = true): Promise<HostReport & { perWorker: HostReport["agg"][] }> {
+    if (this.local) {
+      this.local.sampleSessions = sample;
+      const r = await this.local.reportSliced();
+      return { ...r, perWorker: [r.agg] };
+    }
+    const replies = await Promise.all(this.lanes.map((l) => this.ask(l, { t: "report", seq: this.seq++, sample })));
+    let agg = emptyAggregate();
+    const ids: number[] = [];
+    const values: number[] = [];
+    const perWorker: HostReport["agg"][] = [];
+    for (const r of replies) {
+      if (r.t !== "report") continue;
+      agg = mergeAggregates(agg, r.report.agg);
+      perWorker.push(r.report.agg);
+      for (const x of r.report.ids) ids.push(x);
+      for (const x of r.report.values) values.push(x);
+    }
+    return { agg, ids, values, perWorker };
+  }
+
+  /**
+   * Stops sending on every thread; sockets keep receiving (MediaHost.quiesce). Resolves once every
+   * thread has stopped (a lagging worker may take a while to see the message).
+   */
+  async quiesce(): Promise<void> {
+    if (this.local) this.local.quiesce();
+    await Promise.all(this.lanes.map((l) => this.ask(l, { t: "quiesce", seq: this.seq++ })));
+  }
+
+  async close(): Promise<void> {
+    if (this.local) {
+      this.local.close();
+      return;
+    }
+    await Promise.all(this.lanes.map((l) => this.ask(l, { t: "close", seq: this.seq++ })));
+    await Promise.all(this.lanes.map((l) => l.worker.terminate()));
+  }
+}
