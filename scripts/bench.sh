@@ -7,7 +7,7 @@
 #  4. the edge at fleet scale: 50 synthetic agents × 200 endpoints, 20 viewers, 120 s (bench/fleet/fleet-scale.ts;
 #     env FLEET_AGENTS, FLEET_ENDPOINTS_PER_AGENT, FLEET_SECONDS, FLEET_VIEWERS, FLEET_DETAIL=0, FLEET_INSPECTOR_PORT)
 # Env: BENCH_RATES (200,500,1000), BENCH_SECONDS (20), BENCH_SCENARIOS (register,call),
-#      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1, BENCH_SETTLE (6),
+#      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1|bun, BENCH_PERF=<dir>, BENCH_SETTLE (6),
 #      BENCH_FUZZ_COUNT (1000000), BENCH_DASHBOARD_LOADS (5), BENCH_TICKS (40),
 #      BENCH_ONLY (sip|fuzz|dashboard|fleet). Results in bench/results/.
 set -euo pipefail
