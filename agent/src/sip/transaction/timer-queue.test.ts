@@ -1,6 +1,6 @@
 /** The timer queue on a hand-driven clock: order, stop, restart, re-arming, errors. */
 import { describe, expect, it } from "vitest";
-import { FIRE_TOLERANCE_MS, newTimerEntry, TimerQueue, type TimerClock } from "./timer-queue.js";
+import { FIRE_TOLERANCE_MS, MAX_RUNTIME_DELAY_MS, newTimerEntry, TimerQueue, type TimerClock } from "./timer-queue.js";
 
 /** A clock whose single runtime timer the test fires by advancing time. */
 class ManualClock implements TimerClock {
@@ -76,6 +76,15 @@ describe("TimerQueue", () => {
     entry("early", 10);
     expect(clock.arms).toBe(2);
     expect(clock.armed?.at).toBe(10);
+  });
+
+  it("a deadline beyond the runtime's longest delay is waited for in steps, not fired early", () => {
+    const { clock, log, entry } = setup();
+    entry("far", 4_294_967_295_000);
+    expect(clock.armed?.at).toBe(MAX_RUNTIME_DELAY_MS);
+    clock.advance(MAX_RUNTIME_DELAY_MS);
+    expect(log).toEqual([]);
+    expect(clock.armed?.at).toBe(2 * MAX_RUNTIME_DELAY_MS);
   });
 
   it("a callback may start timers, including a zero delay one that runs on the next wake-up", () => {

@@ -41,6 +41,9 @@ export interface TimerClock {
  */
 export const FIRE_TOLERANCE_MS = 1;
 
+/** The longest delay setTimeout honours (2^31-1 ms, about 24.8 days). */
+export const MAX_RUNTIME_DELAY_MS = 2_147_483_647;
+
 export class TimerQueue {
   private heap: TimerEntry[] = [];
   private seq = 0;
@@ -90,7 +93,9 @@ export class TimerQueue {
   private arm(at: number): void {
     if (this.handle !== null) this.clock.clearTimeout(this.handle);
     this.armedAt = at;
-    const delay = Math.max(0, Math.ceil(at - this.clock.now()));
+    // Runtimes fire a longer delay at once (it overflows a 32-bit millisecond count): wait the
+    // longest they take and look again (a registrar may grant an Expires of 2^32-1 s).
+    const delay = Math.min(MAX_RUNTIME_DELAY_MS, Math.max(0, Math.ceil(at - this.clock.now())));
     const h = this.clock.setTimeout(this.onWake, delay);
     // Timers must not keep a process alive on their own (the agent decides when to exit).
     (h as { unref?: () => void } | null)?.unref?.();
