@@ -18,7 +18,8 @@
  * BENCH_RUNTIME (bun|node: runtime of our generator, default bun = what the agent ships on),
  * BENCH_SETTLE (s between runs, default 6: Kamailio keeps finished transactions ~5 s),
  * BENCH_PROFILE=1 (our generator under node --cpu-prof; top frames printed and saved), BENCH_PROFILE=bun
- * (the same under bun --cpu-prof: what the agent ships on, JavaScriptCore's sampler).
+ * (the same under bun --cpu-prof: what the agent ships on, JavaScriptCore's sampler), BENCH_PERF=<dir>
+ * (our generator on bun under `perf record -g`, perf-<scenario>-<rate>.data in <dir>).
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -49,6 +50,8 @@ const runtime = env.BENCH_RUNTIME ?? "bun";
 const settleS = Number(env.BENCH_SETTLE ?? 6);
 const profileBun = env.BENCH_PROFILE === "bun";
 const profile = env.BENCH_PROFILE === "1" || profileBun;
+/** BENCH_PERF=<dir>: our generator (bun) runs under `perf record -g` (one perf.data per run in <dir>). */
+const perfDir = env.BENCH_PERF;
 
 // Accounts in Kamailio's subscriber table.
 const range = (prefix: number, n: number) => Array.from({ length: n }, (_, i) => ({ username: String(prefix + i), password: `pw-${prefix + i}` }));
@@ -218,6 +221,10 @@ async function runOurs(k: KamailioHandle, scenario: "register" | "call", rate: n
     }
     cmd = process.execPath;
     args = [...(profile ? ["--cpu-prof", "--cpu-prof-dir", join(work, `prof-${scenario}-${rate}`)] : []), bundle, JSON.stringify(cfg)];
+  } else if (perfDir) {
+    mkdirSync(perfDir, { recursive: true });
+    cmd = "perf";
+    args = ["record", "-F", "1999", "-g", "-o", join(perfDir, `perf-${scenario}-${rate}.data`), "--", bunBinary(), load, JSON.stringify(cfg)];
   } else {
     cmd = bunBinary();
     args = [load, JSON.stringify(cfg)];

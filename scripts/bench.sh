@@ -9,7 +9,7 @@
 #  5. media scale: N bidirectional PCMU calls of our media engine against an echo, SIPp's beside
 #     (bench/media/media-scale.ts; env MEDIA_CALLS (500,1000,2000), MEDIA_SECONDS (60), MEDIA_WORKERS, MEDIA_SIPP=0)
 # Env: BENCH_RATES (200,500,1000), BENCH_SECONDS (20), BENCH_SCENARIOS (register,call),
-#      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1, BENCH_SETTLE (6),
+#      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1|bun, BENCH_PERF=<dir>, BENCH_SETTLE (6),
 #      BENCH_FUZZ_COUNT (1000000), BENCH_DASHBOARD_LOADS (5), BENCH_TICKS (40),
 #      BENCH_ONLY (sip|fuzz|dashboard|fleet|media). Results in bench/results/.
 set -euo pipefail

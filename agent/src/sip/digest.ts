@@ -19,7 +19,19 @@ export interface Challenge {
   stale: boolean;
 }
 
-const hash = (alg: DigestAlgorithm, s: string) => createHash(alg === "MD5" ? "md5" : "sha256").update(s).digest("hex");
+/** Bun's one-call hashers (no hasher object per hash: about a fifth of createHash's cost there). */
+interface BunHashers {
+  MD5: { hash(s: string, enc: "hex"): string };
+  SHA256: { hash(s: string, enc: "hex"): string };
+}
+const bunHash = (globalThis as { Bun?: Partial<BunHashers> }).Bun;
+const bunMd5 = bunHash?.MD5, bunSha256 = bunHash?.SHA256;
+
+/** H(s) as lower-case hex of the UTF-8 bytes of `s` (RFC 2617 §3.2.1, RFC 7616 §3.4.1). */
+const hash =
+  bunMd5 && bunSha256
+    ? (alg: DigestAlgorithm, s: string) => (alg === "MD5" ? bunMd5 : bunSha256).hash(s, "hex")
+    : (alg: DigestAlgorithm, s: string) => createHash(alg === "MD5" ? "md5" : "sha256").update(s).digest("hex");
 
 /**
  * HA1 = H(username:realm:password) (RFC 2617 §3.2.2.2) is the same for every request of an

@@ -217,13 +217,23 @@ export interface Via {
   received: string | null;
 }
 
+const COMMON_TRANSPORTS = ["UDP", "TCP", "TLS"];
+
 /** One Via value: sent-protocol LWS sent-by *( ;via-params ) (RFC 3261 §20.42, LWS around '/' allowed). */
 export function parseVia(value: string): Via | null {
   const s = value.trim();
   let i = 0;
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport
   let name = "", version = "", transport = "";
-  for (let k = 0; k < 3; k++) {
+  // The spelling every peer uses, "SIP/2.0/UDP " (or TCP, TLS), is matched in place.
+  const fast = s.startsWith("SIP/2.0/") && isWs(s.charCodeAt(11)) ? COMMON_TRANSPORTS.find((t) => s.startsWith(t, 8)) : undefined;
+  if (fast !== undefined) {
+    name = "SIP";
+    version = "2.0";
+    transport = fast;
+    i = 11;
+  }
+  for (let k = fast === undefined ? 0 : 3; k < 3; k++) {
     while (i < s.length && isWs(s.charCodeAt(i))) i++;
     let j = i;
     while (j < s.length) {

@@ -46,6 +46,12 @@ export class SipHeaders {
   set(name: string, value: string | undefined): this {
     const key = headerKey(name);
     const at = this.keys.indexOf(key);
+    // One field of that name (the usual Via, CSeq, Authorization of a request we re-send): in place.
+    if (at >= 0 && value !== undefined && this.keys.indexOf(key, at + 1) < 0) {
+      this.names[at] = canonicalName(key);
+      this.values[at] = value;
+      return this;
+    }
     this.remove(key);
     if (value !== undefined) {
       const i = at < 0 ? this.keys.length : at;

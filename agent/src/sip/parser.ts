@@ -68,6 +68,10 @@ function knownName(s: string, from: number, to: number): string | undefined {
   return undefined;
 }
 
+/** The blank line after the header fields, as bytes once (a string needle is encoded per search). */
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+const LFLF = Buffer.from("\n\n");
+
 const isTrimmable = (c: number) => c <= 0x20 || c >= 0x7f;
 
 /**
@@ -105,10 +109,10 @@ function parseInner(buf: Buffer, strict: boolean): ParseResult {
   let start = 0;
   while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
   if (start >= buf.length) return fail("empty", "empty datagram");
-  let headEnd = buf.indexOf("\r\n\r\n", start);
+  let headEnd = buf.indexOf(CRLFCRLF, start);
   let sepLen = 4;
   if (headEnd < 0) {
-    headEnd = buf.indexOf("\n\n", start);
+    headEnd = buf.indexOf(LFLF, start);
     sepLen = 2;
     if (headEnd < 0) {
       // Tolerate a datagram that ends right after the last header's CRLF (no body, no blank line).

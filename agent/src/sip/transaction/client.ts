@@ -5,6 +5,7 @@
  */
 import type { SipRequest, SipResponse } from "../message.js";
 import type { TimerValues } from "../timers.js";
+import type { Address } from "../transport/transport.js";
 import { ackForNon2xx } from "./build.js";
 import { InviteClientState, NonInviteClientState } from "./states.js";
 import { TimerSet } from "./timer-set.js";
@@ -26,6 +27,8 @@ interface TxEnv {
   reliable: boolean;
   /** Called once on entering Terminated, so the layer forgets the transaction. */
   done(): void;
+  /** Where the request goes (a failed connection there fails the transaction). */
+  dest: Address;
 }
 
 export class InviteClientTransaction {
@@ -115,6 +118,10 @@ export class InviteClientTransaction {
   }
 
   /** Transport failure (§17.1.1.2): terminate and tell the TU why. */
+  get dest(): Address {
+    return this.env.dest;
+  }
+
   transportError(reason: string): void {
     if (this.state === InviteClientState.Terminated) return;
     this.transition(InviteClientState.Terminated);
@@ -191,6 +198,10 @@ export class NonInviteClientTransaction {
       }
     }
     // Completed: retransmitted finals are absorbed (Timer K).
+  }
+
+  get dest(): Address {
+    return this.env.dest;
   }
 
   transportError(reason: string): void {

@@ -21,7 +21,6 @@ export interface TransactionUser {
 export class TransactionLayer {
   readonly timers: TimerValues;
   private clients = new Map<string, ClientTransaction>();
-  private clientDest = new Map<ClientTransaction, Address>();
   private servers = new Map<string, ServerTransaction>();
   private tu: TransactionUser | null = null;
 
@@ -33,7 +32,8 @@ export class TransactionLayer {
 
   /** Client transactions whose destination could not be reached over a connection fail at once. */
   private transportError(dest: Address, reason: string): void {
-    for (const [tx, d] of [...this.clientDest]) {
+    for (const tx of [...this.clients.values()]) {
+      const d = tx.dest;
       if (d.address === dest.address && d.port === dest.port) tx.transportError(reason);
     }
   }
@@ -55,15 +55,12 @@ export class TransactionLayer {
       send: (m: SipRequest) => this.transport.send(m, dest),
       timers: this.timers,
       reliable: this.transport.reliable,
-      done: () => {
-        this.clients.delete(key);
-        this.clientDest.delete(tx);
-      },
+      done: () => this.clients.delete(key),
+      dest,
     };
     const tx: ClientTransaction =
       req.method === "INVITE" ? new InviteClientTransaction(key, req, env, handlers) : new NonInviteClientTransaction(key, req, env, handlers);
     this.clients.set(key, tx);
-    this.clientDest.set(tx, dest);
     tx.start();
     return tx;
   }
