@@ -107,6 +107,7 @@ try {
   /** performance.now() of the frame each viewer lag was measured for (same order as viewerLags). */
   const viewerLagSentAt: number[] = [];
   let ticks = 0;
+  const shown = new Set<string>();
   // Viewers run on their own thread; probe sightings come back with an epoch receipt time.
   const viewerThread = new Worker(new URL("./viewers-worker.ts", import.meta.url).href);
   const viewersOpen = new Promise<void>((resolve) => {
@@ -114,7 +115,7 @@ try {
       const r = ev.data;
       if (r.type === "open") return resolve();
       ticks += r.ticks;
-      for (const [id, mos, atEpoch] of r.seen) {
+      for (const [viewer, id, mos, atEpoch] of r.seen) {
         const agent = probeOwner.get(id) ?? agents.find((a) => (a as any).endpoints[0]?.id === id);
         if (!agent) continue;
         probeOwner.set(id, agent);
@@ -124,7 +125,13 @@ try {
         let seq = agent.stats.framesSent;
         while (seq > 0 && (seq % 16 !== residue || (agent.stats.sentAt.get(seq) ?? Infinity) > at)) seq--;
         const sent = agent.stats.sentAt.get(seq);
-        if (sent !== undefined && seq > 0) (viewerLags.push(at - sent), viewerLagSentAt.push(sent));
+        // A row is re-sent when something else about it changes (its phase at the stop, say) with
+        // the same mos: only the first time a viewer sees a frame's value counts as its lag.
+        const key = `${viewer}:${id}:${seq}`;
+        if (sent === undefined || seq <= 0 || shown.has(key)) continue;
+        shown.add(key);
+        viewerLags.push(at - sent);
+        viewerLagSentAt.push(sent);
       }
     };
   });

@@ -11,8 +11,8 @@ export interface ViewerStart {
   url: string;
   count: number;
 }
-/** [endpoint id, mos shown, epoch ms of receipt] */
-export type ProbeSeen = [string, number, number];
+/** [viewer index, endpoint id, mos shown, epoch ms of receipt] */
+export type ProbeSeen = [number, string, number, number];
 export type ViewerReport = { type: "probes"; seen: ProbeSeen[]; ticks: number } | { type: "open"; sockets: number };
 
 let pending: ProbeSeen[] = [];
@@ -28,6 +28,7 @@ self.onmessage = (ev: MessageEvent<ViewerStart | "close">) => {
   const { url, count } = ev.data;
   let open = 0;
   for (let i = 0; i < count; i++) {
+    const viewer = i;
     const ws = new WebSocket(url);
     ws.onopen = () => ++open === count && self.postMessage({ type: "open", sockets: open } satisfies ViewerReport);
     ws.onmessage = (m) => {
@@ -35,7 +36,7 @@ self.onmessage = (ev: MessageEvent<ViewerStart | "close">) => {
       const msg = JSON.parse(String(m.data));
       if (msg.type !== "tick") return;
       ticks++;
-      for (const e of msg.endpoints) if (e.mos !== null && e.mos < 2) pending.push([e.id, e.mos, at]);
+      for (const e of msg.endpoints) if (e.mos !== null && e.mos < 2) pending.push([viewer, e.id, e.mos, at]);
     };
     sockets.push(ws);
   }
