@@ -8,27 +8,34 @@
 import { describe, expect, inject, it } from "vitest";
 import { allEndpoints, call, waitForRun } from "./client.js";
 
+/** Runs a two-group test (2 callers → 2 receivers) with `srtp` on both groups; every endpoint must succeed with MOS > 4. */
+async function runEncrypted(srtp: "SDES" | "DTLS") {
+  const pid = inject("stackProjectId");
+  const reg = (await call("GET", `/projects/${pid}/registrars`)).body.data.find((r: any) => r.builtin);
+  const name = srtp.toLowerCase();
+  const test = await call("POST", `/projects/${pid}/tests`, {
+    name: `${srtp} ${Date.now()}`, durationSec: 6,
+    groups: [
+      { name: `${name}-callers`, registrarId: reg.id, endpoints: 2, srtp, callee: { type: "GROUP", group: `${name}-receivers` } },
+      { name: `${name}-receivers`, registrarId: reg.id, endpoints: 2, srtp, callee: { type: "RECEIVE" } },
+    ],
+  });
+  expect(test.status, JSON.stringify(test.body)).toBe(201);
+  expect(test.body.data.groups.map((g: any) => g.srtp)).toEqual([srtp, srtp]);
+  const rid = (await call("POST", `/projects/${pid}/tests/${test.body.data.id}/run`, {})).body.data.testRunId;
+  const run = await waitForRun(pid, rid, ["COMPLETED", "FAILED"], 90_000);
+  expect(run.status).toBe("COMPLETED");
+  const endpoints = await allEndpoints(pid, rid);
+  for (const e of endpoints) {
+    expect(e, `${e.group} ${e.username}: ${e.statusText}`).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
+    expect(e.metrics.mos).toBeGreaterThan(4.0);
+  }
+  return { pid, rid, endpoints };
+}
+
 describe("SRTP (SDES) run", () => {
   it("completes encrypted calls with good MOS and no SRTP failures", async () => {
-    const pid = inject("stackProjectId");
-    const reg = (await call("GET", `/projects/${pid}/registrars`)).body.data.find((r: any) => r.builtin);
-    const test = await call("POST", `/projects/${pid}/tests`, {
-      name: `SRTP ${Date.now()}`, durationSec: 6,
-      groups: [
-        { name: "srtp-callers", registrarId: reg.id, endpoints: 2, srtp: "SDES", callee: { type: "GROUP", group: "srtp-receivers" } },
-        { name: "srtp-receivers", registrarId: reg.id, endpoints: 2, srtp: "SDES", callee: { type: "RECEIVE" } },
-      ],
-    });
-    expect(test.status, JSON.stringify(test.body)).toBe(201);
-    expect(test.body.data.groups.map((g: any) => g.srtp)).toEqual(["SDES", "SDES"]);
-    const rid = (await call("POST", `/projects/${pid}/tests/${test.body.data.id}/run`, {})).body.data.testRunId;
-    const run = await waitForRun(pid, rid, ["COMPLETED", "FAILED"], 90_000);
-    expect(run.status).toBe("COMPLETED");
-    const endpoints = await allEndpoints(pid, rid);
-    for (const e of endpoints) {
-      expect(e, `${e.group} ${e.username}: ${e.statusText}`).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
-      expect(e.metrics.mos).toBeGreaterThan(4.0);
-    }
+    const { pid, rid, endpoints } = await runEncrypted("SDES");
     const caller = endpoints.find((e: any) => e.role === "CALLER");
     const detail = (await call("GET", `/projects/${pid}/test-runs/${rid}/endpoints/${caller.id}`)).body.data;
     const invite = detail.trace.find((t: any) => t.dir === "out" && t.text.startsWith("INVITE ")).text;
@@ -42,25 +49,7 @@ describe("SRTP (SDES) run", () => {
   });
 
   it("DTLS-SRTP: completes encrypted calls keyed by the handshake, with good MOS and no SRTP failures", async () => {
-    const pid = inject("stackProjectId");
-    const reg = (await call("GET", `/projects/${pid}/registrars`)).body.data.find((r: any) => r.builtin);
-    const test = await call("POST", `/projects/${pid}/tests`, {
-      name: `DTLS-SRTP ${Date.now()}`, durationSec: 6,
-      groups: [
-        { name: "dtls-callers", registrarId: reg.id, endpoints: 2, srtp: "DTLS", callee: { type: "GROUP", group: "dtls-receivers" } },
-        { name: "dtls-receivers", registrarId: reg.id, endpoints: 2, srtp: "DTLS", callee: { type: "RECEIVE" } },
-      ],
-    });
-    expect(test.status, JSON.stringify(test.body)).toBe(201);
-    expect(test.body.data.groups.map((g: any) => g.srtp)).toEqual(["DTLS", "DTLS"]);
-    const rid = (await call("POST", `/projects/${pid}/tests/${test.body.data.id}/run`, {})).body.data.testRunId;
-    const run = await waitForRun(pid, rid, ["COMPLETED", "FAILED"], 90_000);
-    expect(run.status).toBe("COMPLETED");
-    const endpoints = await allEndpoints(pid, rid);
-    for (const e of endpoints) {
-      expect(e, `${e.group} ${e.username}: ${e.statusText}`).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
-      expect(e.metrics.mos).toBeGreaterThan(4.0);
-    }
+    const { pid, rid, endpoints } = await runEncrypted("DTLS");
     const fingerprint = /^a=fingerprint:sha-256 (?:[0-9A-F]{2}:){31}[0-9A-F]{2}\r?$/m;
     for (const e of endpoints.filter((x: any) => x.role === "CALLER")) {
       const detail = (await call("GET", `/projects/${pid}/test-runs/${rid}/endpoints/${e.id}`)).body.data;
