@@ -7,6 +7,7 @@
  * during the call: receivers copy what they keep).
  */
 import { createSocket } from "node:dgram";
+import { bunUdp, preferBunUdp } from "../net/bun-udp.js";
 
 export interface MediaSocket {
   readonly port: number;
@@ -24,32 +25,18 @@ export interface Sender {
 
 export type OnDatagram = (buf: Buffer, from: Sender) => void;
 
-interface BunUdpSocket {
-  readonly port: number;
-  send(data: Uint8Array, port: number, address: string): boolean;
-  close(): void;
-}
-interface BunUdpApi {
-  udpSocket(opts: {
-    hostname: string;
-    port: number;
-    binaryType: "buffer";
-    socket: { data(s: BunUdpSocket, buf: Buffer, port: number, address: string): void; error?(s: BunUdpSocket, err: Error): void };
-  }): Promise<BunUdpSocket>;
-}
-const bunApi = (): BunUdpApi | undefined => (globalThis as { Bun?: BunUdpApi }).Bun;
 
 export type MediaUdpBackend = "bun" | "dgram";
 
 export function mediaUdpBackend(): MediaUdpBackend {
-  return typeof bunApi()?.udpSocket === "function" && process.env.RINGFLEET_UDP !== "dgram" ? "bun" : "dgram";
+  return preferBunUdp() ? "bun" : "dgram";
 }
 
 /** Binds `address:port` (0 = ephemeral); rejects when the port is taken. */
 export async function bindMediaUdp(address: string, port: number, onData: OnDatagram, onError: () => void, backend = mediaUdpBackend()): Promise<MediaSocket> {
   const from: Sender = { address: "", port: 0 };
   if (backend === "bun") {
-    const s = await bunApi()!.udpSocket({
+    const s = await bunUdp()!.udpSocket({
       hostname: address,
       port,
       binaryType: "buffer",
@@ -81,11 +68,7 @@ export async function bindMediaUdp(address: string, port: number, onData: OnData
       close() {
         if (closed) return;
         closed = true;
-        try {
-          s.close();
-        } catch {
-          // already closed
-        }
+        closeQuietly(s);
       },
     };
     return sock;
@@ -93,11 +76,7 @@ export async function bindMediaUdp(address: string, port: number, onData: OnData
   const s = createSocket({ type: "udp4" });
   await new Promise<void>((resolve, reject) => {
     const fail = (err: Error): void => {
-      try {
-        s.close();
-      } catch {
-        // not open
-      }
+      closeQuietly(s);
       reject(err);
     };
     s.once("error", fail);
@@ -131,12 +110,17 @@ export async function bindMediaUdp(address: string, port: number, onData: OnData
     close() {
       if (closed) return;
       closed = true;
-      try {
-        s.close();
-      } catch {
-        // already closed
-      }
+      closeQuietly(s);
     },
   };
   return sock;
+}
+
+/** Close a socket that may already be closed (or never opened): either way it is closed after. */
+function closeQuietly(s: { close(): unknown }): void {
+  try {
+    s.close();
+  } catch {
+    // already closed or not open
+  }
 }

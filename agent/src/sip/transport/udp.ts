@@ -14,6 +14,7 @@ import { isIP, isIPv6 } from "node:net";
 import type { SipMessage } from "../message.js";
 import { serialize } from "../serializer.js";
 import { deliverMessage, type Address, type TraceEvent, type Transport, type TransportStats } from "./transport.js";
+import { bunUdp, preferBunUdp } from "../../net/bun-udp.js";
 
 export interface UdpTransportOptions {
   /** Address to bind, default 127.0.0.1. */
@@ -113,32 +114,13 @@ export class UdpTransport implements Transport {
   }
 }
 
-/** The subset of Bun.udpSocket we use (bun-types is not a dependency of this package). */
-interface BunUdpSocket {
-  readonly port: number;
-  send(data: string, port: number, address: string): boolean;
-  close(): void;
-}
-interface BunUdpApi {
-  udpSocket(opts: {
-    hostname: string;
-    port: number;
-    binaryType: "buffer";
-    socket: {
-      data(s: BunUdpSocket, buf: Buffer, port: number, address: string): void;
-      error?(s: BunUdpSocket, err: Error): void;
-    };
-  }): Promise<BunUdpSocket>;
-}
-
-const bunApi = (): BunUdpApi | undefined => (globalThis as { Bun?: BunUdpApi }).Bun;
 
 function defaultBackend(): UdpBackend {
-  return typeof bunApi()?.udpSocket === "function" && process.env.RINGFLEET_UDP !== "dgram" ? "bun" : "dgram";
+  return preferBunUdp() ? "bun" : "dgram";
 }
 
 async function openBun(address: string, port: number, onData: OnDatagram, onError: () => void): Promise<DatagramSocket> {
-  const api = bunApi();
+  const api = bunUdp();
   if (!api) throw new Error("Bun.udpSocket is only available under Bun");
   const s = await api.udpSocket({
     hostname: address,
