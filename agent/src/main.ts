@@ -3,6 +3,10 @@
  * Runs under Bun (`bun agent/src/main.ts`) and compiles to one binary (`npm run build:agent`).
  */
 import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { checkMedia } from "./media/media-check.js";
+import { mediaWorkerCount } from "./media/worker-assign.js";
+import { mediaUdpBackend } from "./media/udp.js";
 import { AGENT_HELP, ConfigError, agentConfig, parseAgentArgs } from "./runtime/config.js";
 import { Agent, AGENT_VERSION } from "./runtime/agent.js";
 import { Endpoint } from "./runtime/endpoint.js";
@@ -25,6 +29,7 @@ async function runAgent(values: Record<string, string | boolean | undefined>) {
         onSocketError: (e) => agent.healthMonitor.socketFailed(e),
       }),
     mediaCounters,
+    media.prefetch,
   );
   log.info("agent started", { agentId: agent.agentId, server: cfg.server, region: cfg.region, capacity: cfg.capacity, version: AGENT_VERSION });
   let stopping = false;
@@ -65,11 +70,20 @@ async function runRegistrar(values: Record<string, string | boolean | undefined>
   process.on("SIGINT", () => void stop());
 }
 
+/** `ringfleet-agent media-check`: the media path of this host, on the threads a run would use. */
+async function runMediaCheck() {
+  const workers = mediaWorkerCount(cpus().length, process.env);
+  await checkMedia(workers);
+  console.log(`media check ok: ${workers ? `${workers} media thread${workers > 1 ? "s" : ""}` : "media on the main thread"}, UDP backend ${mediaUdpBackend()}; plain RTP, SDES-SRTP and DTLS-SRTP calls sent and received, a DTLS fingerprint mismatch was caught`);
+  process.exit(0);
+}
+
 try {
   const { command, values } = parseAgentArgs(process.argv.slice(2), process.env);
   if (command === "help") console.log(AGENT_HELP);
   else if (command === "version") console.log(AGENT_VERSION);
   else if (command === "registrar") await runRegistrar(values);
+  else if (command === "media-check") await runMediaCheck();
   else await runAgent(values);
 } catch (e) {
   if (e instanceof ConfigError || (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS"))) {

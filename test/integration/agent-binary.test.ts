@@ -1,7 +1,8 @@
 /**
- * The agent as users install it: one binary from `bun build --compile`. It answers --version and
- * --help, rejects bad options with exit code 2 naming the option, and its built-in registrar
- * serves a real digest-authenticated REGISTER.
+ * The agent as users install it: one binary from `bun build --compile` (scripts/build-agent.sh, what
+ * `npm run build:agent` runs). It answers --version and --help, rejects bad options with exit code 2
+ * naming the option, its built-in registrar serves a real digest-authenticated REGISTER, and its
+ * media threads (worker threads loaded from inside the binary) carry real RTP: `media-check`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUserAgent } from "../../agent/src/sip/index.js";
-import { bunBinary, ROOT } from "../../scripts/stack.js";
+import { ROOT } from "../../scripts/stack.js";
 import { freeUdpPort } from "../support/ports.js";
 
 describe("ringfleet-agent binary", () => {
@@ -18,7 +19,7 @@ describe("ringfleet-agent binary", () => {
   let registrar: ChildProcess | null = null;
 
   beforeAll(() => {
-    execFileSync(bunBinary(), ["build", "--compile", join(ROOT, "agent/src/main.ts"), "--outfile", bin], { cwd: ROOT, stdio: "pipe" });
+    execFileSync("bash", [join(ROOT, "scripts/build-agent.sh"), bin], { cwd: ROOT, stdio: "pipe" });
   });
   afterAll(() => {
     registrar?.kill("SIGTERM");
@@ -32,6 +33,14 @@ describe("ringfleet-agent binary", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr.toString()).toContain("--capacity must be an integer");
   });
+
+  it("media-check: plain, SDES and DTLS-SRTP calls on two media threads inside the binary", () => {
+    // Run from another directory: the worker must come from the binary, not from the source tree.
+    const r = spawnSync(bin, ["media-check"], { cwd: dir, env: { ...process.env, RINGFLEET_MEDIA_WORKERS: "2" }, timeout: 60_000 });
+    expect(r.stderr.toString()).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain("media check ok: 2 media threads, UDP backend bun");
+  }, 70_000);
 
   it("runs the built-in registrar, which answers a digest REGISTER with 200", async () => {
     const port = await freeUdpPort();

@@ -23,15 +23,20 @@ export interface MediaRateMeter {
   drops(): number;
 }
 
-/** A meter over `mediaCounters`; each reader gets its own meter. */
-export function createMediaRateMeter(clock: () => number = () => performance.now()): MediaRateMeter {
-  let lastPackets = mediaCounters.packetsSent + mediaCounters.packetsReceived;
+/**
+ * A meter over `mediaCounters` (or `read()`: e.g. this thread's plus the media workers'); each
+ * reader gets its own meter.
+ */
+export function createMediaRateMeter(clock: () => number = () => performance.now(), read: () => typeof mediaCounters = () => mediaCounters): MediaRateMeter {
+  const first = read();
+  let lastPackets = first.packetsSent + first.packetsReceived;
   let lastAt = clock();
-  let lastDrops = mediaCounters.malformed + mediaCounters.skippedFrames + mediaCounters.sendErrors;
+  let lastDrops = first.malformed + first.skippedFrames + first.sendErrors;
   return {
     pps() {
       const now = clock();
-      const packets = mediaCounters.packetsSent + mediaCounters.packetsReceived;
+      const c = read();
+      const packets = c.packetsSent + c.packetsReceived;
       const dt = (now - lastAt) / 1000;
       const rate = dt > 0 ? (packets - lastPackets) / dt : 0;
       lastPackets = packets;
@@ -39,7 +44,8 @@ export function createMediaRateMeter(clock: () => number = () => performance.now
       return Math.max(0, rate);
     },
     drops() {
-      const d = mediaCounters.malformed + mediaCounters.skippedFrames + mediaCounters.sendErrors;
+      const c = read();
+      const d = c.malformed + c.skippedFrames + c.sendErrors;
       const delta = d - lastDrops;
       lastDrops = d;
       return Math.max(0, Math.round(delta));

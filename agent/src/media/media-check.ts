@@ -48,6 +48,58 @@ export async function checkMedia(workers: number): Promise<void> {
   const idle = await pool.report();
   assert(idle.agg.framesSent === 0, "quiesce stops sending");
   await pool.close();
+  if (workers >= 1) await checkPooledPorts(workers);
+}
+
+/**
+ * An agent endpoint's media on workers (pooled-port.ts): two ports negotiate by SDP through their
+ * workers (plain, SDES and DTLS-SRTP), exchange media, and the frame's prefetch brings each one row
+ * of real metrics once; a DTLS fingerprint that does not match reaches the port as a failure.
+ */
+async function checkPooledPorts(workers: number): Promise<void> {
+  const pool = await MediaPool.create(workers);
+  for (const srtp of [undefined, "SDES", "DTLS"] as const) {
+    const caller = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU", ...(srtp ? { srtp } : {}) });
+    const callee = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU", ...(srtp ? { srtp } : {}) });
+    if (workers >= 2) assert(caller.worker !== callee.worker, "caller and callee on two workers");
+    const offer = await caller.offer();
+    assert(offer.includes(`m=audio ${caller.localPort} `), `offer carries the worker's RTP port (${srtp ?? "RTP"})`);
+    const answer = await callee.answer(offer);
+    assert(answer.ok, `answer (${srtp ?? "RTP"}): ${answer.ok ? "" : answer.reason}`);
+    const neg = await caller.applyAnswer(answer.sdp);
+    assert(neg.ok, `applyAnswer (${srtp ?? "RTP"}): ${neg.ok ? "" : neg.reason}`);
+    callee.start();
+    caller.start();
+    await sleep(1200);
+    assert(Object.keys(caller.sample(Date.now())).length === 0, "no metrics before a prefetch");
+    await pool.prefetch([caller, callee], Date.now());
+    for (const [name, port] of [["caller", caller], ["callee", callee]] as const) {
+      const m = port.sample(Date.now());
+      const d = port.detail();
+      assert((m.packets_received ?? 0) > 20 && (m.packets_sent ?? 0) > 20, `${name} (${srtp ?? "RTP"}) sends and receives: ${JSON.stringify(m)}`);
+      assert((m.mos ?? 0) > 4 && m.srtp_decrypt_failures === 0, `${name} (${srtp ?? "RTP"}) MOS ${m.mos}, SRTP failures ${m.srtp_decrypt_failures}`);
+      assert(Object.keys(d).length === 23 && (d.avg_packet_spacing ?? 0) > 10, `${name} detail metrics come with the row: ${JSON.stringify(d)}`);
+      assert(Object.keys(port.sample(Date.now())).length === 0, `${name}: a fetched row is handed out once`);
+    }
+    caller.stop();
+    callee.stop();
+  }
+  // DTLS against an answer whose fingerprint is not the callee's certificate: the handshake
+  // completes, the check fails, and the failure reaches the main thread's port.
+  const a = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU", srtp: "DTLS" });
+  const b = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU", srtp: "DTLS" });
+  const ans = await b.answer(await a.offer());
+  assert(ans.ok, "DTLS answer");
+  const forged = ans.sdp.replace(/a=fingerprint:sha-256 ([0-9A-F:]+)/i, (_m, fp: string) => `a=fingerprint:sha-256 ${fp.startsWith("00") ? "11" : "00"}${fp.slice(2)}`);
+  assert((await a.applyAnswer(forged)).ok, "forged answer is well-formed");
+  const failed = new Promise<string>((resolve) => a.onFailure(resolve));
+  b.start();
+  a.start();
+  const reason = await Promise.race([failed, sleep(5000).then(() => "")]);
+  assert(/fingerprint/i.test(reason), `fingerprint mismatch pushed to the port (got "${reason}")`);
+  a.stop();
+  b.stop();
+  await pool.close();
 }
 
 if (process.argv[1]?.endsWith("media-check.ts")) {

@@ -9,12 +9,10 @@ import { mediaCounters } from "./counters.js";
 import { LatencyHistogram } from "./histogram.js";
 import { RtpSession, type RemoteMedia, type RtpSessionOptions, type SecondMetricValues } from "./rtp-session.js";
 import { MediaScheduler } from "./scheduler.js";
+import { ROW_WIDTH, SECOND_ROW_KEYS, writeRow } from "./sample-rows.js";
 
-/** Column order of the per-endpoint rows (SecondMetricValues keys). */
-export const ROW_KEYS = [
-  "mos", "r_factor", "jitter_ms", "rtt_ms", "fraction_lost", "packets_lost", "packets_sent", "packets_received",
-  "bytes_sent", "bytes_received", "srtp_decrypt_failures", "dtmf_digits_sent", "dtmf_digits_received",
-] as const satisfies readonly (keyof SecondMetricValues)[];
+/** Column order of the per-endpoint rows (SecondMetricValues keys, sample-rows.ts). */
+export const ROW_KEYS = SECOND_ROW_KEYS;
 
 /** The probe's period: short enough to see a stalled 20 ms media tick, cheap (100 wake-ups/s). */
 const LOOP_PROBE_MS = 10;
@@ -118,6 +116,21 @@ export class MediaHost {
     const t = performance.now();
     const { ids, values } = this.rows.diff(current);
     return this.finish(ids, values, work + performance.now() - t);
+  }
+
+  /**
+   * sample() + detail() of the given sessions, one row each (sample-rows.ts; NaN for a session that
+   * is gone), in slices with the event loop free in between as in reportSliced(): the agent's
+   * frame asks this of each media thread once a second for its calls in progress.
+   */
+  async sampleRows(ids: readonly number[], nowMs: number): Promise<Float64Array> {
+    const out = new Float64Array(ids.length * ROW_WIDTH);
+    for (let i = 0; i < ids.length; i++) {
+      if (i > 0 && i % SAMPLE_SLICE === 0) await yieldToTimers();
+      const s = this.sessions.get(ids[i]!);
+      writeRow(out, i, s ? s.sample(nowMs) : null, s ? s.detail() : null);
+    }
+    return out;
   }
 
   private finish(ids: number[], values: number[], passMs: number): HostReport {

@@ -15,7 +15,10 @@
 import { Worker } from "node:worker_threads";
 import { emptyAggregate, mergeAggregates } from "./aggregate.js";
 import { MediaHost, type HostReport, type HostSessionOptions } from "./media-host.js";
-import type { WorkerReply, WorkerRequest } from "./media-worker.js";
+import type { MediaCountersSnapshot, WorkerReply, WorkerRequest } from "./media-worker.js";
+import type { MediaOpenOptions } from "./port-options.js";
+import { PooledMediaPort, type PortLink } from "./pooled-port.js";
+import { readRow } from "./sample-rows.js";
 import type { RemoteMedia } from "./rtp-session.js";
 import { pickWorker } from "./worker-assign.js";
 
@@ -30,6 +33,20 @@ export interface PooledSession {
 interface Lane {
   worker: Worker;
   pending: Map<number, (r: WorkerReply) => void>;
+  /** The worker's media counters as of its last `samples` reply (cumulative). */
+  counters: MediaCountersSnapshot | null;
+}
+
+/**
+ * The worker's entry module. From source: media-worker.ts beside this file. In the compiled agent
+ * (`bun build --compile agent/src/main.ts agent/src/media/media-worker.ts`, package.json
+ * build:agent) every module is bundled into the entry at Bun's virtual root and the worker is the
+ * build's second entry point, at media/media-worker.js under that root (the root being agent/src,
+ * the entry points' common directory).
+ */
+export function mediaWorkerEntry(): URL {
+  if (import.meta.url.includes("/$bunfs/")) return new URL("./media/media-worker.js", import.meta.url);
+  return new URL("./media-worker.ts", import.meta.url);
 }
 
 export class MediaPool {
@@ -37,6 +54,8 @@ export class MediaPool {
   private readonly local: MediaHost | null;
   private readonly loads: number[];
   private readonly where = new Map<number, number>();
+  /** Agent endpoints' ports by session id (openPort), for pushed failures and prefetched rows. */
+  private readonly ports = new Map<number, PooledMediaPort>();
   private nextId = 1;
   private seq = 1;
 
@@ -49,9 +68,11 @@ export class MediaPool {
   static async create(workers: number): Promise<MediaPool> {
     const lanes: Lane[] = [];
     for (let i = 0; i < workers; i++) {
-      const worker = new Worker(new URL("./media-worker.ts", import.meta.url));
-      const lane: Lane = { worker, pending: new Map() };
+      const worker = new Worker(mediaWorkerEntry());
+      const lane: Lane = { worker, pending: new Map(), counters: null };
       worker.on("message", (m: WorkerReply) => {
+        if (m.t === "failure") return pool.ports.get(m.id)?.fail(m.reason);
+        if (m.t === "samples") lane.counters = m.counters;
         const cb = lane.pending.get(m.seq);
         lane.pending.delete(m.seq);
         cb?.(m);
@@ -59,7 +80,8 @@ export class MediaPool {
       worker.unref();
       lanes.push(lane);
     }
-    return new MediaPool(lanes);
+    const pool = new MediaPool(lanes);
+    return pool;
   }
 
   get workers(): number {
@@ -107,6 +129,68 @@ export class MediaPool {
       this.loads[w]!--;
       this.lanes[w]!.worker.postMessage({ t: "stop", id } satisfies WorkerRequest);
     }
+  }
+
+  /**
+   * An agent endpoint's media on the least-loaded worker (pooled-port.ts): the session is created
+   * there from the endpoint's options, SDP is negotiated there, the port forwards. Needs workers.
+   */
+  async openPort(opts: MediaOpenOptions): Promise<PooledMediaPort> {
+    if (this.local) throw new Error("MediaPool.openPort needs media workers (RINGFLEET_MEDIA_WORKERS ≥ 1)");
+    const id = this.nextId++;
+    const w = pickWorker(this.loads);
+    this.loads[w]!++;
+    const r = await this.ask(this.lanes[w]!, { t: "openPort", seq: this.seq++, id, opts });
+    if (r.t !== "opened") {
+      this.loads[w]!--;
+      throw new Error(r.t === "error" ? r.message : `media worker: unexpected ${r.t}`);
+    }
+    this.where.set(id, w);
+    const port = new PooledMediaPort(id, w, r.port, this.link);
+    this.ports.set(id, port);
+    return port;
+  }
+
+  private readonly link: PortLink = {
+    sdp: async (id, op) => {
+      const w = this.where.get(id);
+      if (w === undefined || w < 0) return { ok: false, reason: "media session is gone" };
+      const r = await this.ask(this.lanes[w]!, { t: "sdp", seq: this.seq++, id, sdp: op });
+      return r.t === "sdp" ? r.result : { ok: false, reason: r.t === "error" ? r.message : `media worker: unexpected ${r.t}` };
+    },
+    start: (id) => this.start(id),
+    sipInfo: (id, contentType, body) => {
+      const w = this.where.get(id);
+      if (w !== undefined && w >= 0) this.lanes[w]!.worker.postMessage({ t: "sipInfo", id, contentType, body } satisfies WorkerRequest);
+    },
+    stop: (id) => {
+      this.ports.delete(id);
+      this.stop(id);
+    },
+  };
+
+  /**
+   * Fetches the coming frame's row of each port (sample() + detail() on its worker, one message
+   * per worker) and hands it to the port; ports of other pools or already stopped are skipped.
+   */
+  async prefetch(ports: readonly unknown[], nowMs: number): Promise<void> {
+    const byLane = this.lanes.map(() => [] as PooledMediaPort[]);
+    for (const p of ports) if (p instanceof PooledMediaPort && this.ports.get(p.id) === p) byLane[p.worker]!.push(p);
+    await Promise.all(
+      byLane.map(async (list, w) => {
+        if (!list.length) return;
+        const r = await this.ask(this.lanes[w]!, { t: "sample", seq: this.seq++, ids: list.map((p) => p.id), nowMs });
+        if (r.t !== "samples") return;
+        list.forEach((p, i) => p.deliver(readRow(r.rows, i)));
+      }),
+    );
+  }
+
+  /** The workers' media counters summed, as of their last sample replies (cumulative). */
+  workerCounters(): MediaCountersSnapshot {
+    const sum: MediaCountersSnapshot = { packetsSent: 0, packetsReceived: 0, malformed: 0, skippedFrames: 0, sendErrors: 0, srtpDecryptFailures: 0 };
+    for (const l of this.lanes) if (l.counters) for (const k of Object.keys(sum) as (keyof MediaCountersSnapshot)[]) sum[k] += l.counters[k];
+    return sum;
   }
 
   /** Every thread's report of the last interval, merged. `sample` = run sample()/detail() of every session. */

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { AgentLoad } from "../../../protocol/index.js";
 import type { AgentConfig } from "./config.js";
 import { FleetClient } from "./fleet-client.js";
+import type { MediaFactory } from "./ports.js";
 import { LoadMeter } from "./load.js";
 import { HealthMonitor } from "./health.js";
 import type { Logger } from "./log.js";
@@ -46,6 +47,8 @@ export class Agent {
     private readonly log: Logger,
     private readonly createEndpoint: (runId: string) => EndpointFactory,
     private readonly counters: AgentCounters,
+    /** The media factory's prefetch (media on worker threads), handed to each run's frame tick. */
+    private readonly prefetchMedia?: MediaFactory["prefetch"],
   ) {
     this.agentId = loadAgentId(cfg.stateDir);
     this.fleet = new FleetClient({
@@ -83,6 +86,7 @@ export class Agent {
       server: this.cfg.server, token: this.cfg.token, agentId: this.agentId, runId, log: this.log,
       createEndpoint: this.createEndpoint(runId), load: () => this.load(),
       onFinished: (id) => this.runs.delete(id),
+      ...(this.prefetchMedia ? { prefetchMedia: this.prefetchMedia } : {}),
     }));
   }
 

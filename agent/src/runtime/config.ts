@@ -25,6 +25,7 @@ export const AGENT_HELP = `ringfleet-agent — Ringfleet load-generating agent
 Usage:
   ringfleet-agent [run] --server URL --token TOKEN [options]
   ringfleet-agent registrar --port PORT --accounts FILE [--host 127.0.0.1] [--domain DOMAIN]
+  ringfleet-agent media-check
   ringfleet-agent --version
 
 Agent options (environment variable in brackets):
@@ -39,6 +40,14 @@ Agent options (environment variable in brackets):
   --log-format FMT    pretty | json (default: pretty)                      [LOG_FORMAT]
   --health-port PORT  serve GET /health on 127.0.0.1:PORT (default: off)   [HEALTH_PORT]
 
+Media (environment):
+  RINGFLEET_MEDIA_WORKERS=N  media threads, each with its own RTP sockets and pacing clock; SIP stays
+                      on the main thread (default: one per CPU core on hosts with 2 or more; 0 = media
+                      on the main thread beside SIP)
+
+media-check: two local calls on this host's media threads (plain RTP, SDES-SRTP, DTLS-SRTP) —
+  sends, receives, MOS, SRTP and a DTLS fingerprint mismatch; prints "media check ok" or the failure.
+
 Registrar options (the built-in registrar + proxy, for tests without your own SIP server):
   --host IP           address to listen on (default: 127.0.0.1)
   --port PORT         UDP port (default: 5070)
@@ -48,7 +57,7 @@ Registrar options (the built-in registrar + proxy, for tests without your own SI
 
 export class ConfigError extends Error {}
 
-export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv): { command: "run" | "registrar" | "help" | "version"; values: Record<string, string | boolean | undefined> } {
+export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv): { command: "run" | "registrar" | "media-check" | "help" | "version"; values: Record<string, string | boolean | undefined> } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -63,7 +72,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv): { comman
   if (values.help) return { command: "help", values };
   if (values.version) return { command: "version", values };
   const cmd = positionals[0] ?? "run";
-  if (cmd !== "run" && cmd !== "registrar") throw new ConfigError(`unknown command "${cmd}" (expected run or registrar)`);
+  if (cmd !== "run" && cmd !== "registrar" && cmd !== "media-check") throw new ConfigError(`unknown command "${cmd}" (expected run, registrar or media-check)`);
   void env;
   return { command: cmd, values };
 }

@@ -81,11 +81,20 @@ export class Endpoint implements ManagedEndpoint {
     this.wake?.();
   }
 
+  /** The media whose metrics the next sample() reports (a call in progress), for MediaFactory.prefetch. */
+  mediaToSample(): MediaPort | null {
+    return this.media && this.phase === "INCALL" ? this.media : null;
+  }
+
   sample(nowMs: number): EndpointSample | null {
     let m: Record<string, number> | undefined;
     // Key metrics and detail metrics travel together: the edge keeps the full per-second series of
     // both (endpoint detail), and aggregates only the key ones.
-    if (this.media && this.phase === "INCALL") m = { ...this.media.sample(nowMs), ...this.media.detail?.() };
+    if (this.media && this.phase === "INCALL") {
+      const second = this.media.sample(nowMs);
+      // An empty second (media on a worker whose row was not fetched for this frame) is no metrics.
+      if (Object.keys(second).length > 0) m = { ...second, ...this.media.detail?.() } as Record<string, number>;
+    }
     if (!this.dirty && !m && this.traceQueue.length === 0) return null;
     const trace = this.traceQueue.splice(0, TRACE_PER_SAMPLE);
     const s: EndpointSample = {
@@ -201,9 +210,17 @@ export class Endpoint implements ManagedEndpoint {
       this.fail("OSERROR", null, `cannot open RTP socket: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    let offer: string;
+    try {
+      offer = await this.media.offer();
+    } catch (e) {
+      this.fail("NEGOTIATION_FAILED", null, `cannot build an SDP offer: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (this.stopRequested) return;
     this.setPhase("CALLING");
     const sentAt = performance.now();
-    const call: OutgoingCallPort = ua.invite(spec.target, this.media.offer(), (code) => {
+    const call: OutgoingCallPort = ua.invite(spec.target, offer, (code) => {
       const dt = performance.now() - sentAt;
       if (code === 100) this.time("time_to_trying_ms", dt);
       if (code === 180) this.time("time_to_ringing_ms", dt);
@@ -234,7 +251,7 @@ export class Endpoint implements ManagedEndpoint {
     this.time("call_setup_time_ms", performance.now() - sentAt);
     this.statusCode = final.statusCode;
     this.setPhase("NEGOTIATING");
-    const neg = this.media.applyAnswer(final.remoteSdp);
+    const neg = await this.media.applyAnswer(final.remoteSdp);
     if (!neg.ok) {
       this.fail("NEGOTIATION_FAILED", final.statusCode, `SDP answer unusable: ${neg.reason}`);
       await this.hangUp(call);
@@ -298,7 +315,7 @@ export class Endpoint implements ManagedEndpoint {
       return;
     }
     this.setPhase("NEGOTIATING");
-    const answer = this.media.answer(call.remoteSdp);
+    const answer = await this.media.answer(call.remoteSdp);
     if (!answer.ok) {
       // RFC 3261 §21.4.26: 488 Not Acceptable Here when no media in the offer is acceptable.
       call.reject(488, "Not Acceptable Here");

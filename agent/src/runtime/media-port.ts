@@ -1,27 +1,56 @@
-/** The endpoint's media port, over the media engine (agent/src/media): one RtpSession per call, one scheduler per process. */
-import { createMediaRateMeter, RtpSession, sharedScheduler } from "../media/index.js";
-import { DEFAULT_SRTP_SUITES } from "../media/srtp.js";
-import { createDtlsIdentity } from "../media/dtls-srtp.js";
+/**
+ * The endpoint's media port, over the media engine (agent/src/media): one RtpSession per call.
+ *
+ * Where the sessions run (RINGFLEET_MEDIA_WORKERS, media/worker-assign.ts; default one media
+ * thread per core on a host with two or more): on media worker threads, each with its own
+ * scheduler and sockets (media/media-pool.ts; the endpoint holds a PooledMediaPort and the frame
+ * tick fetches every call's metrics in one message per worker), or with 0 on the main thread beside
+ * SIP, on one shared scheduler. SIP stays on the main thread either way: a media thread that
+ * is busy pacing 1,000 streams does not delay a 200 OK, and a burst of call setups does not make
+ * RTP late.
+ */
+import { cpus } from "node:os";
+import { createMediaRateMeter, mediaCounters as mainThreadCounters, MediaPool, mediaWorkerCount, RtpSession, sharedScheduler } from "../media/index.js";
+import { sessionOptionsFor } from "../media/port-options.js";
 import type { AgentCounters } from "./agent.js";
 import type { MediaFactory } from "./ports.js";
 
-export function mediaFactory(): MediaFactory {
-  const scheduler = sharedScheduler();
-  return {
+/** The pool of the process's worker-backed factory, once created (its counters feed the load report). */
+let activePool: MediaPool | null = null;
+
+/** Media threads by default: Bun's worker threads load our TypeScript entry; elsewhere (Node, vitest) none. */
+function defaultWorkers(): number {
+  const underBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+  return underBun ? mediaWorkerCount(cpus().length, process.env) : 0;
+}
+
+export function mediaFactory(workers = defaultWorkers()): MediaFactory {
+  if (workers === 0) {
+    const scheduler = sharedScheduler();
     // RtpSession implements the port's methods directly (offer, answer, applyAnswer, start, sample, stop).
-    // G.711 endpoints offer what they always did; a G.722 endpoint also accepts G.711 (RFC 3264 §6.1:
-    // the answerer picks), so it still completes calls with narrowband-only peers.
-    // SRTP (SDES, RFC 4568): every suite we support, the strongest-first default order of srtp.ts.
-    // DTLS-SRTP (RFC 5764): a fresh self-signed ECDSA P-256 certificate; an endpoint places or
-    // answers one call, so this is one certificate per endpoint.
-    open: async ({ localAddress, codec, srtp }) =>
-      RtpSession.open({
-        localAddress, codec, codecs: codec === "G722" ? ["G722", "PCMU", "PCMA"] : ["PCMU", "PCMA"], scheduler,
-        ...(srtp === "SDES" ? { srtp: DEFAULT_SRTP_SUITES } : {}),
-        ...(srtp === "DTLS" ? { dtls: await createDtlsIdentity() } : {}),
-      }),
+    return { open: async (o) => RtpSession.open({ ...(await sessionOptionsFor(o)), scheduler }) };
+  }
+  let pool: Promise<MediaPool> | null = null;
+  // Workers start with the first call, not with the agent: an idle agent holds no threads.
+  const getPool = (): Promise<MediaPool> =>
+    (pool ??= MediaPool.create(workers).then((p) => {
+      activePool = p;
+      return p;
+    }));
+  return {
+    open: async (o) => (await getPool()).openPort(o),
+    prefetch: async (ports, nowMs) => (await getPool()).prefetch(ports, nowMs),
   };
 }
 
-const meter = createMediaRateMeter();
+/** Media counters of this thread plus the media workers' (as of their last report). */
+function allCounters(): typeof mainThreadCounters {
+  if (!activePool) return mainThreadCounters;
+  const w = activePool.workerCounters();
+  const sum = { ...mainThreadCounters };
+  for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += w[k];
+  return sum;
+}
+
+const meter = createMediaRateMeter(undefined, allCounters);
 export const mediaCounters: AgentCounters = { pps: () => meter.pps(), drops: () => meter.drops() };

@@ -58,12 +58,15 @@ export interface UserAgentFactory {
 export type Negotiation = { ok: true } | { ok: false; reason: string };
 
 export interface MediaPort {
-  /** An SDP offer for this endpoint's codec. */
-  offer(): string;
+  /**
+   * An SDP offer for this endpoint's codec. SDP calls may answer later (a promise) when the media
+   * runs on a worker thread (media/pooled-port.ts); the endpoint awaits them.
+   */
+  offer(): string | Promise<string>;
   /** Apply a remote offer and return our answer, or why we cannot. */
-  answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string };
+  answer(remoteSdp: string): MaybePromise<{ ok: true; sdp: string } | { ok: false; reason: string }>;
   /** Apply the remote answer to our offer, or say why it is unusable. */
-  applyAnswer(remoteSdp: string): Negotiation;
+  applyAnswer(remoteSdp: string): MaybePromise<Negotiation>;
   /** Start sending and receiving. */
   start(): void;
   /**
@@ -73,13 +76,23 @@ export interface MediaPort {
   onFailure?(cb: (reason: string) => void): void;
   /** A SIP INFO of the call: DTMF digits in it count as received (media/dtmf-info.ts). */
   onSipInfo?(contentType: string | undefined, body: string): unknown;
-  /** The last second's metrics (keys of protocol/metrics.ts SECOND_METRICS). */
-  sample(nowMs: number): Record<string, number>;
+  /**
+   * The last second's metrics (keys of protocol/metrics.ts SECOND_METRICS); empty when this second
+   * has none (a worker-side session whose row was not fetched for this frame).
+   */
+  sample(nowMs: number): Partial<Record<string, number>>;
   /** The same second's detail metrics (keys of protocol/metrics.ts DETAIL_METRICS), after sample(). */
-  detail?(): Record<string, number>;
+  detail?(): Partial<Record<string, number>>;
   stop(): void;
 }
 
+type MaybePromise<T> = T | Promise<T>;
+
 export interface MediaFactory {
   open(opts: { localAddress: string; codec: AudioCodec; srtp?: "SDES" | "DTLS" }): Promise<MediaPort>;
+  /**
+   * Called by the frame tick before it samples: fetch this second's metrics of these calls in
+   * progress in one go (media on worker threads; absent when media runs on the main thread).
+   */
+  prefetch?(ports: readonly MediaPort[], nowMs: number): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { wsUrl } from "./fleet-client.js";
 import type { Logger } from "./log.js";
 import { ReconnectingSocket } from "./socket.js";
 import { FrameClock } from "./frame-clock.js";
+import type { MediaPort } from "./ports.js";
 
 /** What the run client needs from an endpoint; the SIP+media implementation lives in endpoint.ts. */
 export interface ManagedEndpoint {
@@ -19,6 +20,8 @@ export interface ManagedEndpoint {
   stop(reason: string): void;
   /** What changed since the last call (phase, outcome, timings, new trace entries, last second's metrics), or null. */
   sample(nowMs: number): EndpointSample | null;
+  /** The media a sample() now would report (a call in progress), or null. */
+  mediaToSample?(): MediaPort | null;
 }
 export type EndpointFactory = (spec: EndpointSpec) => ManagedEndpoint;
 
@@ -31,6 +34,11 @@ export interface RunClientOptions {
   createEndpoint: EndpointFactory;
   load: () => AgentLoad;
   onFinished: (runId: string) => void;
+  /**
+   * Fetch the coming frame's media metrics of these calls in one go before sampling (media on
+   * worker threads: MediaFactory.prefetch). Absent: media is sampled where it runs, synchronously.
+   */
+  prefetchMedia?: (ports: MediaPort[], nowMs: number) => Promise<void>;
   /** Frame period; 1 s in production. */
   frameMs?: number;
 }
@@ -111,8 +119,30 @@ export class RunClient {
     }
   }
 
+  /** A frame waiting for its media rows (prefetchMedia); the next tick does not start another. */
+  private fetching = false;
+
   private tick() {
     const now = Date.now();
+    const prefetch = this.o.prefetchMedia;
+    if (!prefetch) return this.emitFrame(now);
+    if (this.fetching) return;
+    const ports: MediaPort[] = [];
+    for (const e of this.endpoints.values()) {
+      const p = e.mediaToSample?.();
+      if (p) ports.push(p);
+    }
+    if (ports.length === 0) return this.emitFrame(now);
+    this.fetching = true;
+    prefetch(ports, now)
+      .catch((e: unknown) => this.o.log.warn("media metrics not fetched for this frame", { runId: this.o.runId, error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        this.fetching = false;
+        if (!this.finished) this.emitFrame(now);
+      });
+  }
+
+  private emitFrame(now: number) {
     const samples: EndpointSample[] = [];
     for (const e of this.endpoints.values()) {
       const s = e.sample(now);
