@@ -9,8 +9,11 @@
  * Pacing: one 1 ms interval; each tick sends every stream whose 20 ms slot is due (stream i's
  * phase = i mod 20 ms, so N/20 streams per ms), catching up by performance.now() when the timer
  * fires late, so it sends exactly N×50 datagrams/s however the ticks fall (a slot sent 20 ms or
- * more after its due time is counted `late`). No per-stream timers: their cost would be Bun's
- * timer heap, not the datagram path.
+ * more after its due time is counted `late`). Catch-up is capped as MediaScheduler's is (its
+ * default maxBurst 2: at most two periods owed per stream), the older slots counted `skipped`:
+ * an overloaded process that caught up on everything owed would spend ever longer ticks (each
+ * one owing more than the last) and never turn its event loop over. No per-stream timers: their
+ * cost would be Bun's timer heap, not the datagram path.
  *
  * Same CLI contract as generator.ts: prints STARTED, MEASURE after the warm-up, END after
  * `seconds`, then stops sending, reads until 0.5 s pass with nothing arriving (max 10 s), reads the
@@ -35,6 +38,8 @@ export interface FloorResult {
   received: number;
   sendErrors: number;
   late: number;
+  /** Datagrams not sent: slots more than two periods overdue when a tick came (catch-up cap). */
+  skipped: number;
   kernelDrops: number;
   /** Between MEASURE and END: what the CPU figures of the orchestrator cover. */
   measured: { sent: number; received: number; seconds: number };
@@ -42,6 +47,7 @@ export interface FloorResult {
 
 const PACKET_BYTES = 172; // 12-byte RTP header + 160 bytes of PCMU (20 ms at 8 kHz)
 const SLOTS = 20; // ms per packet interval: one slot per ms
+const MAX_OWED = 2 * SLOTS; // slots a tick may still send: MediaScheduler's default maxBurst (2 periods)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
   const cfg = JSON.parse(process.argv[2] ?? "{}") as FloorConfig;
   const bun = bunUdp();
   if (!bun) throw new Error("floor-gen.ts runs under Bun (Bun.udpSocket)");
-  const c = { sent: 0, received: 0, sendErrors: 0, late: 0 };
+  const c = { sent: 0, received: 0, sendErrors: 0, late: 0, skipped: 0 };
   const payload = new Uint8Array(PACKET_BYTES);
   payload[0] = 0x80; // RTP version 2, payload type 0: a plausible packet if anything looks at it
   const sockets: BunUdpSocket[] = [];
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
   let nextMs = 0; // the next 1 ms slot (since t0) not yet sent
   const tick = (): void => {
     const due = Math.floor(performance.now() - t0);
+    for (; nextMs <= due - MAX_OWED; nextMs++) c.skipped += slots[nextMs % SLOTS]!.length;
     for (; nextMs <= due; nextMs++) {
       const slot = slots[nextMs % SLOTS]!;
       if (due - nextMs >= SLOTS) c.late += slot.length;
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
   let last = { sent: c.sent, received: c.received };
   for (let k = 1; k <= cfg.seconds; k++) {
     await sleep(Math.max(0, m0.t + k * 1000 - performance.now()));
-    if (k % 5 === 0) process.stderr.write(`  [gen floor n=${cfg.n}] ${k}s sent ${c.sent - last.sent}/s recv ${c.received - last.received}/s late ${c.late} send errors ${c.sendErrors}\n`);
+    if (k % 5 === 0) process.stderr.write(`  [gen floor n=${cfg.n}] ${k}s sent ${c.sent - last.sent}/s recv ${c.received - last.received}/s late ${c.late} skipped ${c.skipped} send errors ${c.sendErrors}\n`);
     last = { sent: c.sent, received: c.received };
   }
   const m1 = { sent: c.sent, received: c.received, t: performance.now() };
