@@ -182,8 +182,11 @@ async function runOurs(n: number, workers: number, work: string): Promise<OursRo
   await gen.line("END", total);
   const c1 = cpuNow(gen.p, peer.p);
   const res = JSON.parse((await gen.line("RESULT ", 60_000)).slice(7)) as GeneratorResult;
+  // The peer reads /proc/net/udp for its drops: not while the generator's sockets are closing,
+  // which makes the kernel's walk of that table skip lines (a third of the peer's sockets, seen).
+  await exited(gen.p);
   const p = await peer.report();
-  await Promise.all([gen.p, peer.p].map(exited));
+  await exited(peer.p);
   const notOnTime = res.framesSkipped + res.framesLate + res.sendErrors;
   const unread = Math.max(0, p.echoed - res.packetsReceived);
   const genCpu = cpuDelta(c0.gen, c1.gen);
@@ -250,8 +253,9 @@ async function runFloorRow(n: number, kind: "bun" | "c", cBin: string | undefine
   await gen.line("END", total);
   const c1 = cpuNow(gen.p, peer.p);
   const res = JSON.parse((await gen.line("RESULT ", 30_000)).slice(7)) as FloorResult;
+  await exited(gen.p); // as in runOurs: the peer's /proc/net/udp walk once the generator's sockets are closed
   const p = await peer.report();
-  await Promise.all([gen.p, peer.p].map(exited));
+  await exited(peer.p);
   const tried = res.sent + res.sendErrors + res.skipped;
   const secs = res.measured.seconds;
   return {
