@@ -7,7 +7,9 @@
 #  4. the edge at fleet scale: 50 synthetic agents × 200 endpoints, 20 viewers, 120 s (bench/fleet/fleet-scale.ts;
 #     env FLEET_AGENTS, FLEET_ENDPOINTS_PER_AGENT, FLEET_SECONDS, FLEET_VIEWERS, FLEET_DETAIL=0, FLEET_INSPECTOR_PORT)
 #  5. media scale: N bidirectional PCMU calls of our media engine against an echo, SIPp's beside
-#     (bench/media/media-scale.ts; env MEDIA_CALLS (500,1000,2000), MEDIA_SECONDS (60), MEDIA_WORKERS, MEDIA_SIPP=0)
+#     (bench/media/media-scale.ts; env MEDIA_CALLS (500,1000,2000), MEDIA_SECONDS (60), MEDIA_WORKERS, MEDIA_SIPP=0),
+#     after the UDP floor for each N: the same datagrams with no RTP code, Bun and, if cc is there, native
+#     (MEDIA_FLOOR=0 skips it, MEDIA_FLOOR_SECONDS (20))
 # Env: BENCH_RATES (200,500,1000), BENCH_SECONDS (20), BENCH_SCENARIOS (register,call),
 #      BENCH_GENERATORS (sipp,ours), BENCH_RUNTIME (bun|node), BENCH_PROFILE=1|bun, BENCH_PERF=<dir>, BENCH_SETTLE (6),
 #      BENCH_FUZZ_COUNT (1000000), BENCH_DASHBOARD_LOADS (5), BENCH_TICKS (40),

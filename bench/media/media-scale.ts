@@ -13,16 +13,30 @@
  * printed beside it. SIPp: loss = (N·duration·50 packets its UAC should have sent − packets its
  * echo returned) ÷ that: the echoed-packet loss of issue 5's SIPp figures (its UAC neither reports
  * what it sent nor reads the echoes, which the kernel drops at the UAC's sockets: printed, not
- * counted). CPU = utime + stime from /proc/<pid>/stat over the measured window, per process.
+ * counted). CPU = utime + stime from /proc/<pid>/stat over the measured window, per process, with
+ * its user / system split (stime: the kernel's share, for these programs mostly the UDP path).
+ *
+ * UDP floor (before our engine's rows for each N): the same N streams with no RTP code at all, so
+ * a reader sees how much of the engine's CPU is the datagram path's cost on this machine rather
+ * than ours. bench/media/floor-gen.ts (N Bun.udpSocket sockets, one 172-byte datagram every 20 ms
+ * each, counting receives) against the same echo-peer.ts: the kernel's and Bun's cost per datagram,
+ * which our engine pays too. If a C compiler is on the machine (`command -v cc`; never installed
+ * for this), also bench/media/floor.c compiled with cc -O2 into the temp dir, its "gen" against its
+ * own "echo": the native floor, what any program (SIPp included) pays per datagram in this kernel.
+ * Floor loss = (skipped + send errors + sent − received after the drain) ÷ (skipped + send errors
+ * + sent), round trip (skipped: slots over two periods overdue, the engine scheduler's catch-up cap).
+ * Engine CPU minus the Bun floor ≈ our RTP code; the Bun floor minus the C floor ≈ Bun's runtime.
  *
  * Env: MEDIA_CALLS ("500,1000,2000"), MEDIA_SECONDS (60), MEDIA_WORKERS (comma list of pool sizes
  * to run, default: mediaWorkerCount of this host, i.e. RINGFLEET_MEDIA_WORKERS or one per core),
  * MEDIA_PEER (ours|sipp: the far end of our calls, our echo process or SIPp's -rtp_echo UAS, which costs
  * less CPU per packet; its own drops are then the peer's, counted apart), MEDIA_WARMUP (3 s), MEDIA_SIPP=0 to skip SIPp, MEDIA_SIPP_RATE (calls/s while ramping, 200),
- * MEDIA_GEN_BASE (20000), MEDIA_PEER_BASE (26000), MEDIA_SIPP_BASE (32000; below the ephemeral range).
+ * MEDIA_GEN_BASE (20000), MEDIA_PEER_BASE (26000), MEDIA_SIPP_BASE (32000; below the ephemeral range),
+ * MEDIA_FLOOR=0 to skip the UDP floor rows, MEDIA_FLOOR_SECONDS (20: each floor row measures
+ * min(MEDIA_SECONDS, this) seconds after the same warm-up).
  * Results: bench/results/media.json.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -30,8 +44,9 @@ import { fileURLToPath } from "node:url";
 import { encodeG711 } from "../../agent/src/media/g711.js";
 import { generateSpeechLike } from "../../agent/src/media/source.js";
 import { mediaWorkerCount } from "../../agent/src/media/worker-assign.js";
+import type { FloorResult } from "./floor-gen.js";
 import type { GeneratorResult } from "./generator.js";
-import { processCpuS, snmpDelta, socketDrops, udpSnmp } from "./udp-drops.js";
+import { processCpu, processCpuS, snmpDelta, udpSnmp, type ProcessCpu } from "./udp-drops.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
@@ -48,6 +63,8 @@ const sippRate = Number(env.MEDIA_SIPP_RATE ?? 200);
 const GEN_BASE = Number(env.MEDIA_GEN_BASE ?? 20000);
 const PEER_BASE = Number(env.MEDIA_PEER_BASE ?? 26000);
 const SIPP_BASE = Number(env.MEDIA_SIPP_BASE ?? 32000);
+const runFloor = env.MEDIA_FLOOR !== "0";
+const floorSeconds = Math.min(seconds, Number(env.MEDIA_FLOOR_SECONDS ?? 20));
 const BUN = process.execPath;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -98,6 +115,9 @@ interface OursRow {
   peer: { received: number; echoed: number; sendErrors: number; kernelDrops: number };
   genCpuS: number;
   peerCpuS: number;
+  /** The same CPU-s split into user and system (kernel) time. */
+  genCpu: ProcessCpu;
+  peerCpu: ProcessCpu;
   snmp: Record<string, number>;
   /** Loss as defined in the header, and its parts. */
   lossPct: number;
@@ -126,39 +146,124 @@ function sippEchoPeer(work: string): { p: ChildProcess; report(): Promise<OursRo
   };
 }
 
+type Peer = { p: ChildProcess; report(): Promise<OursRow["peer"]> };
+
+/** Our echo process (echo-peer.ts) on PEER_BASE+2i for N calls; report() ends it. */
+async function ourEchoPeer(n: number): Promise<Peer> {
+  const c = child(BUN, [join(HERE, "echo-peer.ts"), JSON.stringify({ base: PEER_BASE, first: 0, count: n })]);
+  await c.line("READY", 60_000);
+  return {
+    p: c.p,
+    async report() {
+      c.p.stdin!.write("report\n");
+      return JSON.parse(await c.line("{", 30_000)) as OursRow["peer"];
+    },
+  };
+}
+
+const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(0) : p.once("exit", r)));
+
+/** utime/stime of both processes, read at MEASURE and at END of a generator's run. */
+const cpuNow = (gen: ChildProcess, peer: ChildProcess) => ({ gen: processCpu(gen.pid!), peer: processCpu(peer.pid!), snmp: udpSnmp() });
+const cpuDelta = (a: ProcessCpu, b: ProcessCpu): ProcessCpu => ({ user: r3(b.user - a.user), system: r3(b.system - a.system) });
+
 async function runOurs(n: number, workers: number, work: string): Promise<OursRow> {
-  let peer: { p: ChildProcess; report(): Promise<OursRow["peer"]> };
+  let peer: Peer;
   if (peerKind === "sipp") {
     peer = sippEchoPeer(work);
     await sleep(700);
   } else {
-    const c = child(BUN, [join(HERE, "echo-peer.ts"), JSON.stringify({ base: PEER_BASE, first: 0, count: n })]);
-    await c.line("READY", 60_000);
-    peer = {
-      p: c.p,
-      async report() {
-        c.p.stdin!.write("report\n");
-        return JSON.parse(await c.line("{", 30_000)) as OursRow["peer"];
-      },
-    };
+    peer = await ourEchoPeer(n);
   }
   const gen = child(BUN, [join(HERE, "generator.ts"), JSON.stringify({ n, workers, genBase: GEN_BASE, peerBase: PEER_BASE, seconds, warmupS, peerOnePort: peerKind === "sipp" })]);
   const total = (seconds + warmupS) * 1000 + 120_000;
   await gen.line("MEASURE", total);
-  const c0 = { gen: processCpuS(gen.p.pid!), peer: processCpuS(peer.p.pid!), snmp: udpSnmp() };
+  const c0 = cpuNow(gen.p, peer.p);
   await gen.line("END", total);
-  const c1 = { gen: processCpuS(gen.p.pid!), peer: processCpuS(peer.p.pid!), snmp: udpSnmp() };
+  const c1 = cpuNow(gen.p, peer.p);
   const res = JSON.parse((await gen.line("RESULT ", 60_000)).slice(7)) as GeneratorResult;
+  // The peer reads /proc/net/udp for its drops: not while the generator's sockets are closing,
+  // which makes the kernel's walk of that table skip lines (a third of the peer's sockets, seen).
+  await exited(gen.p);
   const p = await peer.report();
-  await Promise.all([gen, peer].map((c) => new Promise((r) => (c.p.exitCode !== null ? r(0) : c.p.once("exit", r)))));
+  await exited(peer.p);
   const notOnTime = res.framesSkipped + res.framesLate + res.sendErrors;
   const unread = Math.max(0, p.echoed - res.packetsReceived);
+  const genCpu = cpuDelta(c0.gen, c1.gen);
+  const peerCpu = cpuDelta(c0.peer, c1.peer);
   return {
     n, workers, peerKind, gen: res, peer: p,
-    genCpuS: r3(c1.gen - c0.gen), peerCpuS: r3(c1.peer - c0.peer), snmp: snmpDelta(c0.snmp, c1.snmp),
+    genCpuS: r3(genCpu.user + genCpu.system), peerCpuS: r3(peerCpu.user + peerCpu.system), genCpu, peerCpu, snmp: snmpDelta(c0.snmp, c1.snmp),
     notOnTime, unread,
     lossPct: pct(notOnTime + unread, res.framesSent + res.framesSkipped + p.echoed),
     peerLossPct: pct(Math.max(0, res.packetsSent - p.received), res.packetsSent),
+  };
+}
+
+interface FloorRow {
+  n: number;
+  /** bun: floor-gen.ts against echo-peer.ts; c: floor.c gen against floor.c echo. */
+  kind: "bun" | "c";
+  gen: FloorResult;
+  peer: OursRow["peer"];
+  seconds: number;
+  /** Datagrams per second over the measured window: sent by the generator, and echoed back to it. */
+  sentPerS: number;
+  receivedPerS: number;
+  /** Round trip, over the whole run: (skipped + send errors + sent − received) ÷ (skipped + send errors + sent). */
+  lossPct: number;
+  /** Of what the generator sent, what the peer did not receive. */
+  peerLossPct: number;
+  genCpu: ProcessCpu;
+  peerCpu: ProcessCpu;
+  snmp: Record<string, number>;
+}
+
+/** floor.c built into `work` with cc -O2 when cc is on this machine (never installed for it). */
+function buildCFloor(work: string): { bin?: string; note: string } {
+  if (spawnSync("sh", ["-c", "command -v cc"]).status !== 0) return { note: "no cc on this machine: native floor skipped" };
+  const bin = join(work, "floor");
+  const r = spawnSync("cc", ["-O2", "-o", bin, join(HERE, "floor.c")], { encoding: "utf8" });
+  if (r.status !== 0) return { note: `cc -O2 floor.c failed, native floor skipped: ${(r.stderr ?? "").slice(0, 500)}` };
+  return { bin, note: "native floor: floor.c built with cc -O2" };
+}
+
+/** One floor row: the no-op generator (Bun or C) against an echo (ours, or C's), same ports and N. */
+async function runFloorRow(n: number, kind: "bun" | "c", cBin: string | undefined): Promise<FloorRow> {
+  let peer: Peer;
+  let gen: ReturnType<typeof child>;
+  if (kind === "bun") {
+    peer = await ourEchoPeer(n);
+    gen = child(BUN, [join(HERE, "floor-gen.ts"), JSON.stringify({ n, genBase: GEN_BASE, peerBase: PEER_BASE, seconds: floorSeconds, warmupS })]);
+  } else {
+    const e = child(cBin!, ["echo", String(n), String(PEER_BASE)]);
+    await e.line("READY", 30_000);
+    peer = {
+      p: e.p,
+      async report() {
+        e.p.kill("SIGTERM"); // it prints its counters (and its sockets' kernel drops) and exits
+        return JSON.parse(await e.line("{", 30_000)) as OursRow["peer"];
+      },
+    };
+    gen = child(cBin!, ["gen", String(n), String(GEN_BASE), String(PEER_BASE), String(floorSeconds), String(warmupS)]);
+  }
+  const total = (floorSeconds + warmupS) * 1000 + 60_000;
+  await gen.line("MEASURE", total);
+  const c0 = cpuNow(gen.p, peer.p);
+  await gen.line("END", total);
+  const c1 = cpuNow(gen.p, peer.p);
+  const res = JSON.parse((await gen.line("RESULT ", 30_000)).slice(7)) as FloorResult;
+  await exited(gen.p); // as in runOurs: the peer's /proc/net/udp walk once the generator's sockets are closed
+  const p = await peer.report();
+  await exited(peer.p);
+  const tried = res.sent + res.sendErrors + res.skipped;
+  const secs = res.measured.seconds;
+  return {
+    n, kind, gen: res, peer: p, seconds: secs,
+    sentPerS: Math.round(res.measured.sent / secs), receivedPerS: Math.round(res.measured.received / secs),
+    lossPct: pct(Math.max(0, tried - res.received), tried),
+    peerLossPct: pct(Math.max(0, res.sent - p.received), res.sent),
+    genCpu: cpuDelta(c0.gen, c1.gen), peerCpu: cpuDelta(c0.peer, c1.peer), snmp: snmpDelta(c0.snmp, c1.snmp),
   };
 }
 
@@ -249,10 +354,13 @@ async function runSippOnce(n: number, work: string): Promise<SippRow> {
 }
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+/** CPU-s per s as "total (user + system)". */
+const cpuCell = (c: ProcessCpu, secs: number) => `${f((c.user + c.system) / secs)} (${f(c.user / secs)} + ${f(c.system / secs)})`;
+const usPer = (c: ProcessCpu, datagrams: number) => f((1e6 * (c.user + c.system)) / datagrams, 1);
 
 function table(ours: OursRow[], sipp: SippRow[]): string {
   const out = [
-    "| calls | generator | loss % | not on time | unread (kernel drops) | send lateness p50/p99/max ms | event-loop lag p99/max ms | metrics pass p99 ms (changed/s) | CPU-s per s: generator / peer | SIPp echo loss % (shortfall; echo-socket drops) | SIPp CPU-s per s: UAC / UAS |",
+    "| calls | generator | loss % | not on time | unread (kernel drops) | send lateness p50/p99/max ms | event-loop lag p99/max ms | metrics pass p99 ms (changed/s) | CPU-s per s: generator / peer (user + sys) | SIPp echo loss % (shortfall; echo-socket drops) | SIPp CPU-s per s: UAC / UAS |",
     "|---:|---|---:|---:|---:|---|---|---|---|---:|---|",
   ];
   for (const o of ours) {
@@ -261,9 +369,35 @@ function table(ours: OursRow[], sipp: SippRow[]): string {
     out.push(
       `| ${o.n} | ours, ${o.workers ? `${o.workers} media workers` : "main thread"}${o.peerKind === "sipp" ? " → SIPp echo" : ""} | ${f(o.lossPct, 3)} | ${o.notOnTime} | ${o.unread} (${g.kernelDrops}) | ` +
         `${f(g.latenessMs.p50, 1)} / ${f(g.latenessMs.p99, 1)} / ${f(g.latenessMs.max, 1)} | ${f(g.loopLagMs.p99, 1)} / ${f(g.loopLagMs.max, 1)} | ` +
-        `${f(g.metricsPassMs.p99, 1)} (${g.changedPerReport}) | ${f(o.genCpuS / g.seconds)} / ${f(o.peerCpuS / g.seconds)} | ` +
+        `${f(g.metricsPassMs.p99, 1)} (${g.changedPerReport}) | ${cpuCell(o.genCpu, g.seconds)} / ${cpuCell(o.peerCpu, g.seconds)} | ` +
         (s ? `${f(s.lossPct, 3)} (${Math.max(0, s.expected - s.echoed)}; ${s.echoSocketDrops}) | ${f(s.uacCpuS / seconds)} / ${f(s.uasCpuS / seconds)} |` : "– | – |"),
     );
+  }
+  return out.join("\n");
+}
+
+/** The floor rows of each N with our engine's rows beside them, in the same units. */
+function floorTable(floor: FloorRow[], ours: OursRow[]): string {
+  const out = [
+    "| calls | generator → echo | datagrams/s out / back | loss % (gen; peer kernel drops) | generator CPU-s per s (user + sys) | peer CPU-s per s (user + sys) | generator µs CPU per datagram |",
+    "|---:|---|---|---:|---|---|---:|",
+  ];
+  for (const n of calls) {
+    for (const r of floor.filter((x) => x.n === n)) {
+      out.push(
+        `| ${n} | ${r.kind === "bun" ? "UDP floor, Bun (floor-gen.ts → echo-peer.ts)" : "UDP floor, native (floor.c gen → floor.c echo)"} | ${r.sentPerS} / ${r.receivedPerS} | ` +
+          `${f(r.lossPct, 3)} (${r.gen.kernelDrops}; ${r.peer.kernelDrops}) | ${cpuCell(r.genCpu, r.seconds)} | ${cpuCell(r.peerCpu, r.seconds)} | ${usPer(r.genCpu, r.gen.measured.sent + r.gen.measured.received)} |`,
+      );
+    }
+    for (const o of ours.filter((x) => x.n === n)) {
+      const g = o.gen;
+      const sent = g.perSecond.reduce((a, x) => a + x.sent, 0);
+      const back = g.perSecond.reduce((a, x) => a + x.received, 0);
+      out.push(
+        `| ${n} | our engine, ${o.workers ? `${o.workers} media workers` : "main thread"} → ${o.peerKind === "sipp" ? "SIPp echo" : "echo-peer.ts"} | ${Math.round(sent / g.seconds)} / ${Math.round(back / g.seconds)} | ` +
+          `${f(o.lossPct, 3)} (${g.kernelDrops}; ${o.peer.kernelDrops}) | ${cpuCell(o.genCpu, g.seconds)} | ${cpuCell(o.peerCpu, g.seconds)} | ${usPer(o.genCpu, sent + back)} |`,
+      );
+    }
   }
   return out.join("\n");
 }
@@ -276,15 +410,29 @@ async function main(): Promise<void> {
   writeFileSync(join(work, "tone.ulaw"), encodeG711("ulaw", generateSpeechLike(4)));
   const started = new Date();
   const loadavgBefore = loadavg().map((x) => Math.round(x * 100) / 100);
-  console.log(`media benchmark: ${calls.join(",")} calls × ${seconds} s (+${warmupS} s warm-up), ours with ${workerSet.join(" and ")} media worker(s) against ${peerKind === "sipp" ? "SIPp's echo" : "our echo"}${runSipp ? ", SIPp beside" : ""}; load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  const cFloor = runFloor ? buildCFloor(work) : { note: "MEDIA_FLOOR=0: floor skipped" };
+  console.log(
+    `media benchmark: ${calls.join(",")} calls × ${seconds} s (+${warmupS} s warm-up), ours with ${workerSet.join(" and ")} media worker(s) against ${peerKind === "sipp" ? "SIPp's echo" : "our echo"}${runSipp ? ", SIPp beside" : ""}` +
+      `${runFloor ? `, UDP floor first (${floorSeconds} s; ${cFloor.note})` : ""}; load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+  );
   const ours: OursRow[] = [];
   const sipp: SippRow[] = [];
+  const floor: FloorRow[] = [];
+  const cpuLog = (c: ProcessCpu) => `${r3(c.user + c.system)} s (user ${c.user} sys ${c.system})`;
   try {
     for (const n of calls) {
+      if (runFloor) {
+        for (const kind of cFloor.bin ? (["bun", "c"] as const) : (["bun"] as const)) {
+          const r = await runFloorRow(n, kind, cFloor.bin);
+          floor.push(r);
+          console.log(`  floor n=${n} ${kind}: ${r.sentPerS}/s out ${r.receivedPerS}/s back, loss ${f(r.lossPct, 3)} % (skipped ${r.gen.skipped}, send errors ${r.gen.sendErrors}, late ${r.gen.late}, kernel drops gen ${r.gen.kernelDrops} peer ${r.peer.kernelDrops}), CPU gen ${cpuLog(r.genCpu)} peer ${cpuLog(r.peerCpu)} over ${r.seconds} s`);
+          await sleep(1000);
+        }
+      }
       for (const w of workerSet) {
         const o = await runOurs(n, w, work);
         ours.push(o);
-        console.log(`  ours  n=${n} workers=${w}: loss ${f(o.lossPct, 3)} % (not on time ${o.notOnTime}, unread ${o.unread}, kernel drops ${o.gen.kernelDrops}; peer lost ${f(o.peerLossPct, 3)} %), lateness p99 ${o.gen.latenessMs.p99} ms, loop lag p99 ${o.gen.loopLagMs.p99} ms, pass p99 ${o.gen.metricsPassMs.p99} ms, CPU gen ${o.genCpuS} s peer ${o.peerCpuS} s`);
+        console.log(`  ours  n=${n} workers=${w}: loss ${f(o.lossPct, 3)} % (not on time ${o.notOnTime}, unread ${o.unread}, kernel drops ${o.gen.kernelDrops}; peer lost ${f(o.peerLossPct, 3)} %), lateness p99 ${o.gen.latenessMs.p99} ms, loop lag p99 ${o.gen.loopLagMs.p99} ms, pass p99 ${o.gen.metricsPassMs.p99} ms, CPU gen ${cpuLog(o.genCpu)} peer ${cpuLog(o.peerCpu)}`);
         await sleep(1000);
       }
       if (runSipp) {
@@ -297,9 +445,12 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const t = table(ours, sipp);
-  const meta = { when: started.toISOString(), host: { cpus: cpus().length, loadavgBefore, loadavgAfter: loadavg().map((x) => Math.round(x * 100) / 100) }, seconds, warmupS, calls, workers: workerSet, peer: peerKind };
-  writeFileSync(join(RESULTS, "media.json"), JSON.stringify({ ...meta, ours, sipp }, null, 2) + "\n");
+  const t = table(ours, sipp) + (floor.length ? `\n\nUDP floor (${floorSeconds} s per row; CPU-s per s over the measured window):\n\n${floorTable(floor, ours)}` : "");
+  const meta = {
+    when: started.toISOString(), host: { cpus: cpus().length, loadavgBefore, loadavgAfter: loadavg().map((x) => Math.round(x * 100) / 100) }, seconds, warmupS, calls, workers: workerSet, peer: peerKind,
+    floorSeconds: runFloor ? floorSeconds : 0, floorNote: cFloor.note,
+  };
+  writeFileSync(join(RESULTS, "media.json"), JSON.stringify({ ...meta, ours, floor, sipp }, null, 2) + "\n");
   console.log("\n" + t + "\n\nresults: bench/results/media.json");
 }
 

@@ -33,13 +33,27 @@ export function snmpDelta(a: Record<string, number>, b: Record<string, number>):
   return Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
 }
 
-/** utime + stime of a process (all its threads), seconds. */
-export function processCpuS(pid: number): number {
+/** CPU seconds of a process (all its threads): utime (user mode) and stime (kernel mode, which for
+ * a UDP-bound program is mostly the datagram path: sendmsg, loopback delivery, wake-ups, epoll). */
+export interface ProcessCpu {
+  user: number;
+  system: number;
+}
+
+/** utime and stime from /proc/<pid>/stat, seconds; NaN once the process is gone. */
+export function processCpu(pid: number): ProcessCpu {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100; // CLK_TCK = 100 on Linux x86-64
+    // CLK_TCK = 100 on Linux x86-64
+    return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
+}
+
+/** utime + stime of a process (all its threads), seconds. */
+export function processCpuS(pid: number): number {
+  const c = processCpu(pid);
+  return c.user + c.system;
 }
