@@ -5,9 +5,15 @@
  * paced like bench/load.ts. Prints the client's CPU per operation, once with one socket per
  * operation slot (N sockets, as our UAs have) and once with all operations on one socket (as SIPp).
  *
+ * Then, when a C compiler is present, the same exchange in C (udp-floor.c, epoll, a C echo): the
+ * native floor, i.e. what the kernel and wake-ups cost any program before Bun or our code.
+ *
  *   bun bench/micro/udp-floor.ts [sockets=500] [rate=1000] [seconds=6]
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 interface BunUdp {
   readonly port: number;
@@ -31,6 +37,7 @@ if (process.argv[2] === "--echo") {
   const echoPort = await new Promise<number>((r) => echo.stdout!.once("data", (d: Buffer) => r(Number(d.toString().trim()))));
   for (const n of [nSockets, 1, nSockets, 1]) console.log(await run(n, rate, seconds, echoPort));
   echo.kill();
+  nativeFloor(nSockets, rate, seconds);
   process.exit(0);
 }
 
@@ -78,4 +85,24 @@ async function run(nSockets: number, rate: number, seconds: number, echoPort: nu
   const c = process.cpuUsage(c0);
   for (const s of socks) s.close();
   return `${String(nSockets).padStart(4)} socket(s): ${ok}/${total} ops, ${((c.user + c.system) / ok).toFixed(1)} µs CPU per op (user ${(c.user / ok).toFixed(1)}, system ${(c.system / ok).toFixed(1)})`;
+}
+
+/** The C version of the same exchange, if `cc` can build it (not needed by anything else). */
+function nativeFloor(nSockets: number, rate: number, seconds: number): void {
+  if (spawnSync("sh", ["-c", "command -v cc"]).status !== 0) return console.log("native floor: no C compiler (cc), skipped");
+  const dir = mkdtempSync(join(tmpdir(), "udp-floor-"));
+  try {
+    const bin = join(dir, "floor");
+    execFileSync("cc", ["-O2", "-o", bin, new URL("./udp-floor.c", import.meta.url).pathname]);
+    const port = 39000 + Math.floor(Math.random() * 900);
+    const echo = spawn(bin, ["echo", String(port)], { stdio: "ignore" });
+    try {
+      // One operation per socket at a time (each socket is one UA), so only the N-socket case.
+      process.stdout.write(execFileSync(bin, ["gen", String(nSockets), String(rate), String(seconds), String(port)]).toString());
+    } finally {
+      echo.kill();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
