@@ -22,6 +22,8 @@ interface FakeOpts {
   mediaFailsAfterMs?: number;
   /** The peer sends this INFO (Content-Type, body) 50 ms after answering. */
   infoFromPeer?: [string, string];
+  /** The incoming INVITE has no SDP (late offer); its ACK carries this body (null: no ACK at all). */
+  lateOfferAck?: string | null;
 }
 function fakes(o: FakeOpts = {}) {
   const log: string[] = [];
@@ -33,7 +35,7 @@ function fakes(o: FakeOpts = {}) {
           onTrace({ t: Date.now(), dir: "out", remote: "udp 127.0.0.1:5060", text: "REGISTER sip:pbx SIP/2.0\r\n\r\n" });
           log.push("register");
           const r = o.register ?? { ok: true, statusCode: 200, expires: 300, timeMs: 7 };
-          if (r.ok && o.incoming) setTimeout(() => incomingCb?.(incomingCall(log)), 20);
+          if (r.ok && o.incoming) setTimeout(() => incomingCb?.(incomingCall(log, o.lateOfferAck)), 20);
           return r;
         },
         async unregister() { log.push("unregister"); },
@@ -60,7 +62,8 @@ function fakes(o: FakeOpts = {}) {
       return {
         offer: () => "offer",
         answer: () => (o.answerOk === false ? { ok: false, reason: "no common codec" } : { ok: true, sdp: "answer" }),
-        applyAnswer: () => ({ ok: true }),
+        // Logged only when it is not the caller fakes' plain "v=0" (the late-offer tests look for it).
+        applyAnswer: (sdp: string) => (sdp !== "v=0" && log.push(`applyAnswer ${sdp}`), sdp.startsWith("v=0") ? { ok: true as const } : { ok: false as const, reason: "not SDP" }),
         start: () => log.push("media-start"),
         sample: () => ({ mos: 4.4, packets_received: 50 }),
         stop: () => log.push("media-stop"),
@@ -73,11 +76,13 @@ function fakes(o: FakeOpts = {}) {
   };
   return { log, deps: { ua, media, localAddress: "127.0.0.1", log: createLogger("error") } };
 }
-function incomingCall(log: string[]): IncomingCallPort {
+function incomingCall(log: string[], lateOfferAck?: string | null): IncomingCallPort {
   let ended: (() => void) | null = null;
   setTimeout(() => ended?.(), 300); // the caller hangs up after 300 ms
+  const late = lateOfferAck !== undefined;
   return {
-    remoteSdp: "v=0", ringing: () => log.push("ringing"), answer: () => log.push("answer"),
+    remoteSdp: late ? "" : "v=0", ringing: () => log.push("ringing"), answer: (sdp) => log.push(late ? `answer ${sdp}` : "answer"),
+    acked: () => new Promise((r) => setTimeout(() => r(late ? lateOfferAck : ""), 20)),
     reject: (code) => log.push(`reject ${code}`), bye: async () => (log.push("bye"), { ok: true, statusCode: 200 }),
     onEnded: (cb) => { ended = cb; },
   };
@@ -132,6 +137,27 @@ describe("Endpoint", () => {
     expect(samples.at(-1)).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
     expect(f.log).toEqual(expect.arrayContaining(["ringing", "answer", "media-start", "unregister"]));
     expect(f.log).not.toContain("bye");
+  });
+
+  it("receiver, late offer (INVITE without SDP): our 200 carries the offer, the ACK's SDP is applied as the answer", async () => {
+    const f = fakes({ incoming: true, lateOfferAck: "v=0 answer" });
+    const samples = await runToEnd(new Endpoint(spec({ role: "RECEIVER", target: null }), f.deps));
+    expect(samples.at(-1)).toMatchObject({ phase: "CLOSED", outcome: "SUCCESS" });
+    const i = f.log.indexOf("answer offer");
+    expect(i).toBeGreaterThan(0);
+    expect(f.log.slice(i, i + 3)).toEqual(["answer offer", "applyAnswer v=0 answer", "media-start"]);
+  });
+
+  it("receiver, late offer: an ACK without an SDP answer ends NEGOTIATION_FAILED with BYE; no ACK at all ends TIMEOUT", async () => {
+    const empty = fakes({ incoming: true, lateOfferAck: "" });
+    const a = await runToEnd(new Endpoint(spec({ role: "RECEIVER", target: null }), empty.deps));
+    expect(a.at(-1)).toMatchObject({ outcome: "NEGOTIATION_FAILED", statusCode: 200 });
+    expect(a.at(-1)!.statusText).toContain("the ACK carried no SDP answer");
+    expect(empty.log).toContain("bye");
+    expect(empty.log).not.toContain("media-start");
+    const none = fakes({ incoming: true, lateOfferAck: null });
+    const b = await runToEnd(new Endpoint(spec({ role: "RECEIVER", target: null }), none.deps));
+    expect(b.at(-1)).toMatchObject({ outcome: "TIMEOUT", statusCode: 200 });
   });
 
   it("receiver: an unusable offer is answered 488 and ends NEGOTIATION_FAILED", async () => {

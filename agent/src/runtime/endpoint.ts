@@ -315,14 +315,20 @@ export class Endpoint implements ManagedEndpoint {
       return;
     }
     this.setPhase("NEGOTIATING");
-    const answer = await this.media.answer(call.remoteSdp);
-    if (!answer.ok) {
-      // RFC 3261 §21.4.26: 488 Not Acceptable Here when no media in the offer is acceptable.
-      call.reject(488, "Not Acceptable Here");
-      this.fail("NEGOTIATION_FAILED", 488, `SDP offer unusable: ${answer.reason}`);
-      return;
+    if (call.remoteSdp.trim() === "" && call.acked) {
+      // A late offer (INVITE without SDP, RFC 3261 §13.2.1, RFC 3264 §4): our 200 offers and the
+      // caller's ACK carries the answer, as Cisco CUCM and delayed-offer SBC trunks do.
+      if (!(await this.answerLateOffer(call, call.acked.bind(call)))) return;
+    } else {
+      const answer = await this.media.answer(call.remoteSdp);
+      if (!answer.ok) {
+        // RFC 3261 §21.4.26: 488 Not Acceptable Here when no media in the offer is acceptable.
+        call.reject(488, "Not Acceptable Here");
+        this.fail("NEGOTIATION_FAILED", 488, `SDP offer unusable: ${answer.reason}`);
+        return;
+      }
+      call.answer(answer.sdp);
     }
-    call.answer(answer.sdp);
     this.statusCode = 200;
     this.media.start();
     this.setPhase("INCALL");
@@ -348,6 +354,32 @@ export class Endpoint implements ManagedEndpoint {
     await this.hangUp(call, () => remoteEnded);
     if (this.stopRequested) this.succeed(200, "call ended by stop");
     else this.fail("COMPLETED_WITH_WARNINGS", 200, `the caller did not hang up within ${RECEIVER_HANGUP_GRACE_SEC} s after the duration; BYE sent`);
+  }
+
+  /** Late offer: offer in our 200, take the answer from the ACK; false (call failed and ended) if unusable. */
+  private async answerLateOffer(call: IncomingCallPort, acked: () => Promise<string | null>): Promise<boolean> {
+    let offer: string;
+    try {
+      offer = await this.media!.offer();
+    } catch (e) {
+      call.reject(500, "Server Internal Error");
+      this.fail("NEGOTIATION_FAILED", 500, `cannot build an SDP offer: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    call.answer(offer);
+    const ackSdp = await acked();
+    if (ackSdp === null) {
+      // §13.3.1.4: no ACK within 64·T1 — the UA core has sent BYE.
+      this.fail("TIMEOUT", 200, "no ACK for our 200 OK (late offer: the answer never came)");
+      return false;
+    }
+    const neg = ackSdp.trim() === "" ? { ok: false as const, reason: "the ACK carried no SDP answer to our offer (RFC 3264 §4)" } : await this.media!.applyAnswer(ackSdp);
+    if (!neg.ok) {
+      this.fail("NEGOTIATION_FAILED", 200, `SDP answer in the ACK unusable: ${neg.reason}`);
+      await this.hangUp(call);
+      return false;
+    }
+    return true;
   }
 
   /**

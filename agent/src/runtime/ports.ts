@@ -27,6 +27,8 @@ export interface IncomingCallPort {
   readonly remoteSdp: string;
   ringing(): void;
   answer(sdp: string): void;
+  /** The ACK's body once it arrives (the caller's SDP answer to a late offer), null if none came. */
+  acked?(): Promise<string | null>;
   reject(code: number, reason?: string): void;
   bye(): Promise<{ ok: boolean; statusCode: number | null }>;
   /** The remote side hung up (BYE received) or the dialog ended otherwise. */

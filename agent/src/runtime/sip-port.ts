@@ -35,6 +35,7 @@ export function userAgentFactory(): UserAgentFactory {
               remoteSdp: call.remoteSdp,
               ringing: () => call.ringing(),
               answer: (sdp) => call.answer(sdp),
+              acked: () => call.acked(),
               reject: (code, reason) => call.reject(code, reason),
               bye: () => call.bye(),
               onEnded: (f) => call.onEnded((e) => e.by === "remote" && f()),

@@ -9,6 +9,8 @@
  *  (d) SIPp as UAS answering with Session-Expires: 2;refresher=uac (uas-session-timer.xml): we
  *      refresh with UPDATE, or with re-INVITE when configured so, every second until we hang up.
  *  (e) SIPp as UAC offering 100rel (uac-100rel.xml) calls our UAS: our 180 is reliable, SIPp PRACKs it.
+ *  (f) SIPp as UAC with a late offer (uac-late-offer.xml: INVITE without SDP): our 200 offers, the
+ *      ACK's SDP reaches us as the answer (IncomingCall.acked()).
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -222,6 +224,32 @@ describe.skipIf(!hasSipp())("SIPp interop (UDP)", () => {
     const ringing = trace.filter((e) => e.dir === "out" && firstLine(e) === "SIP/2.0 180 Ringing");
     expect(ringing.length).toBeGreaterThanOrEqual(calls);
     for (const r of ringing) expect(r.text).toMatch(/^RSeq: \d+\r$/m);
+    expectClean(stats, calls);
+  }, 90_000);
+
+  it("SIPp UAC with a late offer (INVITE without SDP): our 200 carries the offer, acked() gives SIPp's answer from the ACK; SIPp 0 failed / 0 unexpected", async () => {
+    const calls = 5;
+    const port = await freeUdpPort();
+    const sippPort = await freeUdpPort();
+    ua = await createUserAgent({ localPort: port, server: { host: "127.0.0.1", port: sippPort, transport: "UDP" }, domain: "127.0.0.1", account: { username: "service", password: "unused" } });
+    const answers: (string | null)[] = [];
+    const offers: string[] = [];
+    const allAcked = new Promise<void>((resolve) => {
+      ua!.onIncomingCall((call) => {
+        offers.push(call.remoteSdp);
+        call.ringing();
+        call.answer(SDP);
+        void call.acked().then((body) => {
+          answers.push(body);
+          if (answers.length === calls) resolve();
+        });
+      });
+    });
+    sipp = await startSipp({ scenario: "uac", scenarioFile: join(SCENARIOS, "uac-late-offer.xml"), localPort: sippPort, remote: `127.0.0.1:${port}`, calls, rate: 20, maxConcurrent: 5, timeoutSec: 60 });
+    const stats = await sipp.done;
+    await allAcked;
+    expect(offers).toEqual(Array(calls).fill(""));
+    for (const a of answers) expect(a).toMatch(/^m=audio 40008 RTP\/AVP 0\r$/m);
     expectClean(stats, calls);
   }, 90_000);
 });

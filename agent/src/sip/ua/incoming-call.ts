@@ -39,7 +39,7 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
   private readonly localTag = newTag();
   private readonly tx: InviteServerTransaction;
   private finalSent = false;
-  private acked = false;
+  private ackReceived = false;
   private timers = new TimerSet<"retransmit" | "giveUp" | "rel" | "relGiveUp">();
   private key: string;
   /** The caller offered (Supported) or demanded (Require) 100rel. */
@@ -51,6 +51,10 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
   private queued: Reliable[] = [];
   /** answer() called while a reliable provisional with SDP is unacknowledged (RFC 3262 §3). */
   private deferredAnswer: string | null = null;
+
+  /** Waiting for the 2xx's ACK (acked()); resolved with its body, or null if the call ended first. */
+  private ackWaiters: Array<(body: string | null) => void> = [];
+  private ackBody: string | null = null;
 
   /** Where our responses go (the connection the INVITE came on, for TCP/TLS). */
   private readonly responseDest: Address;
@@ -185,14 +189,14 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
     const dest = this.responseDest;
     let interval = t.A;
     const again = () => {
-      if (this.acked || this.ended) return;
+      if (this.ackReceived || this.ended) return;
       this.core.layer.sendStateless(ok, dest);
       interval = Math.min(interval * 2, t.T2);
       this.timers.start("retransmit", interval, again);
     };
     this.timers.start("retransmit", interval, again);
     this.timers.start("giveUp", t.H, () => {
-      if (!this.acked && !this.ended) void this.sendBye();
+      if (!this.ackReceived && !this.ended) void this.sendBye();
     });
   }
 
@@ -215,16 +219,30 @@ export class IncomingCallImpl extends CallBase implements IncomingCall {
 
   protected override onAck(ack: SipRequest): void {
     if (ack.cseq?.seq === this.invite.cseq?.seq) {
-      if (this.acked) return;
-      this.acked = true;
+      if (this.ackReceived) return;
+      this.ackReceived = true;
       this.timers.stop("retransmit");
       this.timers.stop("giveUp");
+      this.ackBody = ack.body;
+      for (const w of this.ackWaiters.splice(0)) w(ack.body);
       return;
     }
     super.onAck(ack);
   }
 
+  /**
+   * The body of the ACK for our 2xx once it arrives, or null if the call ends without one. With a
+   * late offer (an INVITE without SDP, RFC 3261 §13.2.1 / RFC 3264 §4) our 2xx carried the offer
+   * and this is the caller's answer.
+   */
+  acked(): Promise<string | null> {
+    if (this.ackReceived) return Promise.resolve(this.ackBody ?? "");
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((resolve) => this.ackWaiters.push(resolve));
+  }
+
   protected override cleanup(): void {
+    for (const w of this.ackWaiters.splice(0)) w(null);
     this.timers.clear();
     this.core.pendingIncoming.delete(this.tx);
     this.core.removeDialog(this.key);

@@ -186,6 +186,11 @@ export interface IncomingCall extends DialogControl {
   /** 183 Session Progress with early media SDP. */
   progress(sdp?: string, opts?: ProvisionalOptions): void;
   answer(sdp: string): void;
+  /**
+   * The body of the ACK for our 2xx (the SDP answer when the INVITE had none and our 2xx offered,
+   * RFC 3264 §4), or null if the call ended without an ACK.
+   */
+  acked(): Promise<string | null>;
   reject(code: number, reason?: string): void;
   bye(): Promise<ByeResult>;
   onEnded(cb: (e: CallEnded) => void): void;
