@@ -321,4 +321,51 @@ describe("RtpSession", () => {
     expect(scheduler.size).toBe(0);
     expect(() => a.sample()).not.toThrow();
   });
+
+  it("rtcp-mux when offered (RFC 5761): answered with a=rtcp-mux, RTCP and its BYE go from our RTP port to the peer's RTP port; not offered, not answered", async () => {
+    const bind = (p: number) =>
+      new Promise<ReturnType<typeof createSocket> | null>((resolve) => {
+        const sock = createSocket("udp4");
+        sock.once("error", () => (sock.close(), resolve(null)));
+        sock.bind(p, "127.0.0.1", () => resolve(sock));
+      });
+    // The peer's RTP port and the one after it (where RTCP would go without mux).
+    let peerRtp = (await bind(0))!;
+    let peerRtcp = await bind(peerRtp.address().port + 1);
+    while (!peerRtcp) {
+      peerRtp.close();
+      peerRtp = (await bind(0))!;
+      peerRtcp = await bind(peerRtp.address().port + 1);
+    }
+    const port = peerRtp.address().port;
+    const got: { pt: number; from: number }[] = [];
+    const gotOnRtcpPort: number[] = [];
+    peerRtp.on("message", (m, r) => got.push({ pt: m[1]!, from: r.port }));
+    peerRtcp.on("message", (m) => gotOnRtcpPort.push(m[1]!));
+    const offer = (mux: boolean) =>
+      `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n${mux ? "a=rtcp-mux\r\n" : ""}a=sendrecv\r\n`;
+    try {
+      const plain = await RtpSession.open({ codec: "PCMU", scheduler: new MediaScheduler() });
+      open.push(plain);
+      const noMux = plain.answer(offer(false));
+      expect(noMux.ok && noMux.sdp).not.toContain("a=rtcp-mux");
+      expect(plain.offer()).not.toContain("a=rtcp-mux");
+
+      const s = await RtpSession.open({ codec: "PCMU", scheduler: new MediaScheduler() });
+      const ans = s.answer(offer(true));
+      expect(ans.ok && ans.sdp).toContain("a=rtcp-mux\r\n");
+      s.start();
+      await sleep(800); // the first SR goes out 0.5 s after start
+      s.stop();
+      await sleep(100);
+      const rtcp = got.filter((g) => g.pt >= 200 && g.pt <= 204);
+      expect(rtcp.length).toBeGreaterThanOrEqual(2); // SR, then RR + BYE at stop
+      expect(rtcp.every((g) => g.from === s.localPort)).toBe(true);
+      expect(got.some((g) => (g.pt & 0x7f) === 0)).toBe(true); // and the RTP itself
+      expect(gotOnRtcpPort).toEqual([]);
+    } finally {
+      peerRtp.close();
+      peerRtcp.close();
+    }
+  });
 });

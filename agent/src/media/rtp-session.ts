@@ -1,5 +1,6 @@
 /**
- * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11, no rtcp-mux), G.711 or G.722
+ * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11; on the RTP port when the peer
+ * offered rtcp-mux, RFC 5761), G.711 or G.722
  * from the pre-encoded loop, optional SDES-SRTP, RFC 4733 DTMF, receiver statistics, RTCP SR/RR
  * with RTT, and per-second quality metrics.
  *
@@ -399,9 +400,13 @@ export class RtpSession implements ScheduledStream {
   /** Our SDP with the given codecs (default: all supported, preferred first). */
   localSdp(codecs: readonly MediaCodec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[], rtcpMux = true): string {
     const c = crypto ?? (this.srtpSuites.length ? [...this.offerKeys()].map(([tag, k]) => formatCrypto(tag, k)) : undefined);
+    // DTLS offers always carry a=rtcp-mux (see header); plain and SDES sessions say it only once
+    // the peer's offer did (RFC 5761 §5.1.1: the answerer may include it only then).
     const dtls = this.dtlsIdentity
       ? { proto: "UDP/TLS/RTP/SAVP" as const, fingerprint: { algorithm: "sha-256", value: this.dtlsIdentity.fingerprint }, setup: this.localSetup, rtcpMux }
-      : {};
+      : rtcpMux && this.rtcpMux
+        ? { rtcpMux: true }
+        : {};
     return buildSdp({
       sessionId: this.sessionId,
       sessionVersion: this.sdpVersion++,
@@ -510,6 +515,9 @@ export class RtpSession implements ScheduledStream {
       this.rtcpMux = n.rtcpMux === true;
       this.dtlsTransport(setup === "active" ? "client" : "server").setRemoteFingerprints(n.dtls.fingerprints);
     }
+    // RFC 5761 §5.1.1: an offer with a=rtcp-mux is answered with it, and RTCP then shares the RTP
+    // port both ways (sent from our RTP socket to the peer's RTP port).
+    this.rtcpMux = n.rtcpMux === true;
     if (n.telephoneEventPt !== undefined) this.localTelephoneEventPt = n.telephoneEventPt;
     let crypto: string[] | undefined;
     if (n.crypto) {
@@ -567,8 +575,8 @@ export class RtpSession implements ScheduledStream {
     }
     this.remoteTelephoneEventPt = tePt ?? -1;
     this.rtcpAddress = r.address;
-    // DTLS-SRTP: RTCP only multiplexed on the RTP port (see header); none without rtcp-mux.
-    this.rtcpPort = this.dtlsIdentity ? (this.rtcpMux ? r.port : 0) : (r.rtcpPort ?? r.port + 1);
+    // rtcp-mux: RTCP to the RTP port. DTLS-SRTP without it: no RTCP at all (see header).
+    this.rtcpPort = this.rtcpMux ? r.port : this.dtlsIdentity ? 0 : (r.rtcpPort ?? r.port + 1);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -600,15 +608,18 @@ export class RtpSession implements ScheduledStream {
     if (this.handle) this.scheduler.remove(this.handle);
     this.handle = null;
     this.dtls?.close();
-    this.rtp.close();
-    // RFC 3550 §6.6: say BYE (RR + SDES + BYE compound), then close the RTCP socket. With DTLS-SRTP
-    // and no keys yet there is nothing a peer could authenticate: just close.
+    // RFC 3550 §6.6: say BYE (RR + SDES + BYE compound) from the RTCP socket (the RTP one with
+    // rtcp-mux), then close both. With DTLS-SRTP and no keys yet there is nothing a peer could
+    // authenticate: just close.
+    const byeFrom = this.rtcpMux ? this.rtp : this.rtcp;
+    const other = this.rtcpMux ? this.rtcp : this.rtp;
+    other.close();
     if (this.startedAt >= 0 && this.rtcpPort && (!this.dtlsIdentity || this.srtp)) {
       const plain = Buffer.concat([buildRr(this.ssrc, [], this.sdesCname), buildBye(this.ssrc)]);
       const bye = this.srtp ? this.srtp.protectRtcp(plain) : plain;
-      this.rtcp.sendAndClose(bye, this.rtcpPort, this.rtcpAddress);
+      byeFrom.sendAndClose(bye, this.rtcpPort, this.rtcpAddress);
     } else {
-      this.rtcp.close();
+      byeFrom.close();
     }
   }
 
@@ -742,7 +753,8 @@ export class RtpSession implements ScheduledStream {
           )
         : buildRr(this.ssrc, blocks, this.sdesCname);
     const pkt = this.srtp ? this.srtp.protectRtcp(plain) : plain;
-    if (this.rtcpPort) this.rtcp.send(pkt, this.rtcpPort, this.rtcpAddress);
+    // With rtcp-mux RTCP leaves from the RTP port, the 5-tuple the peer latched (RFC 5761 §4).
+    if (this.rtcpPort) (this.rtcpMux ? this.rtp : this.rtcp).send(pkt, this.rtcpPort, this.rtcpAddress);
   }
 
   // ---- receiving -------------------------------------------------------------------------
