@@ -9,6 +9,8 @@
  *  (d) SIPp as UAS answering with Session-Expires: 2;refresher=uac (uas-session-timer.xml): we
  *      refresh with UPDATE, or with re-INVITE when configured so, every second until we hang up.
  *  (e) SIPp as UAC offering 100rel (uac-100rel.xml) calls our UAS: our 180 is reliable, SIPp PRACKs it.
+ *  (g) SIPp as UAS sending INFO and UPDATE inside the early dialog of its 180 (uas-early-requests.xml):
+ *      both answered 200 by the call (not 481), then 200 → ACK → BYE.
  *  (f) SIPp as UAC with a late offer (uac-late-offer.xml: INVITE without SDP): our 200 offers, the
  *      ACK's SDP reaches us as the answer (IncomingCall.acked()).
  */
@@ -251,5 +253,21 @@ describe.skipIf(!hasSipp())("SIPp interop (UDP)", () => {
     expect(offers).toEqual(Array(calls).fill(""));
     for (const a of answers) expect(a).toMatch(/^m=audio 40008 RTP\/AVP 0\r$/m);
     expectClean(stats, calls);
+  }, 90_000);
+
+  it("SIPp UAS sends INFO and UPDATE in the early dialog of its 180: the call answers both 200 (not 481), then 200 → ACK → BYE; SIPp 0 failed / 0 unexpected", async () => {
+    const calls = 5;
+    const port = await freeUdpPort();
+    sipp = await startSipp({ scenario: "uas", scenarioFile: join(SCENARIOS, "uas-early-requests.xml"), localPort: port, calls, timeoutSec: 60 });
+    const trace: TraceEvent[] = [];
+    ua = await createUserAgent({ server: { host: "127.0.0.1", port, transport: "UDP" }, domain: "127.0.0.1", account: { username: "ringfleet", password: "unused" }, onTrace: (e) => trace.push(e) });
+    for (let i = 0; i < calls; i++) {
+      const call = ua.invite(`sip:service@127.0.0.1:${port}`, SDP, { direct: true });
+      expect(await call.final).toMatchObject({ ok: true, statusCode: 200 });
+      expect(await call.bye()).toEqual({ ok: true, statusCode: 200 });
+      const mine = trace.filter((e) => callIdOf(e) === call.callId && e.dir === "out").map((e) => firstLine(e));
+      expect(mine.filter((l) => l.startsWith("SIP/2.0 ")), call.callId).toEqual(["SIP/2.0 200 OK", "SIP/2.0 200 OK"]);
+    }
+    expectClean(await sipp.done, calls);
   }, 90_000);
 });

@@ -130,6 +130,9 @@ export abstract class CallBase {
       case "INVITE":
         return d ? this.onReinvite(req, tx, d) : tx.respond(buildResponse(req, 481, reasonFor(481)));
       case "UPDATE":
+        // In an early dialog (the callee's UPDATE before its 2xx, RFC 3311 §5.1): accepted; an
+        // offer in it is answered with our current SDP. Session timers start with the 2xx only.
+        if (!d) return tx.respond(buildResponse(req, 200, "OK", { contact: this.core.contact, body: req.body ? this.localSdp : undefined, extra: [["Supported", SUPPORTED]] }));
         return this.onUpdate(req, tx);
       case "PRACK":
         return this.onPrack(req, tx);

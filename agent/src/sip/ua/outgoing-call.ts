@@ -44,6 +44,12 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
   private askedInterval: number | null = null;
   /** Early dialogs by remote tag, created by reliable provisionals. */
   private early = new Map<string, EarlyDialog>();
+  /**
+   * Keys of the early dialogs (one per To tag of a 1xx, §12.1.2) registered with the core, so a
+   * callee's request inside one (INFO, UPDATE, OPTIONS; RFC 6086 §4.2.1, RFC 3311 §5.1) reaches
+   * this call instead of drawing a 481. Dropped once the INVITE has its final response.
+   */
+  private earlyKeys = new Set<string>();
   /** Dialogs of other forks that answered after us, ACKed and BYEd (§13.2.2.4). */
   private forks = new Map<string, Dialog>();
   private readonly t0 = performance.now();
@@ -94,12 +100,32 @@ export class OutgoingCallImpl extends CallBase implements OutgoingCall {
   private settle(f: CallFinal) {
     if (this.finalDone) return;
     this.finalDone = true;
+    this.dropEarlyDialogs(f.ok ? this.dialog?.key : undefined);
     this.resolveFinal(f);
+  }
+
+  /** An early dialog to route the callee's requests by (bounded like the PRACK forks). */
+  private trackEarlyDialog(res: SipResponse): void {
+    if (res.status === 100 || !res.to?.tag || this.earlyKeys.size >= MAX_EARLY_DIALOGS) return;
+    const d = Dialog.asUac(this.invite, res);
+    if (!d || this.earlyKeys.has(d.key)) return;
+    this.earlyKeys.add(d.key);
+    this.core.addDialog(d.key, this);
+  }
+
+  private dropEarlyDialogs(keep?: string): void {
+    for (const k of this.earlyKeys) if (k !== keep) this.core.removeDialog(k);
+    this.earlyKeys.clear();
+  }
+
+  protected override cleanup(): void {
+    this.dropEarlyDialogs(this.dialog?.key);
   }
 
   private onProvisional(res: SipResponse) {
     if (this.answered) return; // §13.2.2.4: a 1xx after the 2xx (reordered by a proxy) changes nothing
     if (!this.reliableProvisional(res)) return;
+    if (!this.finalDone) this.trackEarlyDialog(res);
     const ms = performance.now() - this.t0;
     const code = res.status;
     if (this.timings.tryingMs === null) this.timings.tryingMs = ms;
