@@ -102,15 +102,21 @@ export class MediaPool {
       this.where.set(id, -1);
       return { id, port: s.localPort, rtcpPort: s.localRtcpPort, worker: -1 };
     }
+    const { w, port, rtcpPort } = await this.openOnWorker(id, (seq) => ({ t: "open", seq, id, opts }));
+    return { id, port, rtcpPort, worker: w };
+  }
+
+  /** Opens session `id` on the least-loaded worker with `request`; counts it there once opened. */
+  private async openOnWorker(id: number, request: (seq: number) => WorkerRequest & { seq: number }): Promise<{ w: number; port: number; rtcpPort: number }> {
     const w = pickWorker(this.loads);
     this.loads[w]!++;
-    const r = await this.ask(this.lanes[w]!, { t: "open", seq: this.seq++, id, opts });
+    const r = await this.ask(this.lanes[w]!, request(this.seq++));
     if (r.t !== "opened") {
       this.loads[w]!--;
       throw new Error(r.t === "error" ? r.message : `media worker: unexpected ${r.t}`);
     }
     this.where.set(id, w);
-    return { id, port: r.port, rtcpPort: r.rtcpPort, worker: w };
+    return { w, port: r.port, rtcpPort: r.rtcpPort };
   }
 
   start(id: number, remote?: RemoteMedia): void {
@@ -138,15 +144,8 @@ export class MediaPool {
   async openPort(opts: MediaOpenOptions): Promise<PooledMediaPort> {
     if (this.local) throw new Error("MediaPool.openPort needs media workers (RINGFLEET_MEDIA_WORKERS ≥ 1)");
     const id = this.nextId++;
-    const w = pickWorker(this.loads);
-    this.loads[w]!++;
-    const r = await this.ask(this.lanes[w]!, { t: "openPort", seq: this.seq++, id, opts });
-    if (r.t !== "opened") {
-      this.loads[w]!--;
-      throw new Error(r.t === "error" ? r.message : `media worker: unexpected ${r.t}`);
-    }
-    this.where.set(id, w);
-    const port = new PooledMediaPort(id, w, r.port, this.link);
+    const { w, port: rtpPort } = await this.openOnWorker(id, (seq) => ({ t: "openPort", seq, id, opts }));
+    const port = new PooledMediaPort(id, w, rtpPort, this.link);
     this.ports.set(id, port);
     return port;
   }

@@ -11,6 +11,7 @@
  * that second rather than blocking the main thread on a worker.
  */
 import type { DetailMetricValues, SecondMetricValues } from "./rtp-session.js";
+import { FailureSignal } from "./failure-signal.js";
 import type { SdpOp, SdpResult } from "./media-worker.js";
 
 /** What a pooled port needs from its pool. */
@@ -24,8 +25,7 @@ export interface PortLink {
 export class PooledMediaPort {
   private fetched: { second: SecondMetricValues; detail: DetailMetricValues } | null = null;
   private lastDetail: DetailMetricValues | null = null;
-  private failureReason: string | null = null;
-  private readonly failureListeners: Array<(reason: string) => void> = [];
+  private readonly failure = new FailureSignal();
   private stopped = false;
 
   constructor(
@@ -62,21 +62,12 @@ export class PooledMediaPort {
   }
 
   onFailure(cb: (reason: string) => void): void {
-    if (this.failureReason !== null) cb(this.failureReason);
-    else this.failureListeners.push(cb);
+    this.failure.on(cb);
   }
 
   /** The worker says the session's media failed (DTLS handshake or fingerprint). */
   fail(reason: string): void {
-    if (this.failureReason !== null || this.stopped) return;
-    this.failureReason = reason;
-    for (const cb of this.failureListeners.splice(0)) {
-      try {
-        cb(reason);
-      } catch {
-        // A listener's bug must not break the pool's message loop.
-      }
-    }
+    if (!this.stopped) this.failure.fire(reason);
   }
 
   /** The row MediaPool.prefetch brought for the coming frame. */

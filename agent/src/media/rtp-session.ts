@@ -88,6 +88,7 @@ import { randomBytes } from "node:crypto";
 import { mediaCounters } from "./counters.js";
 import { bindMediaUdp, type MediaSocket, type Sender } from "./udp.js";
 import { ArrivalStats } from "./arrival-stats.js";
+import { FailureSignal } from "./failure-signal.js";
 import { AudioLevelMeter } from "./audio-level.js";
 import { CODEC_IMPAIRMENT, mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
 import { DEFAULT_JITTER_BUFFER, JitterBufferModel, type JitterBufferConfig } from "./jitter-buffer.js";
@@ -310,8 +311,7 @@ export class RtpSession implements ScheduledStream {
   private dtlsPeer: { address: string; port: number } | null = null;
   /** Both sides said a=rtcp-mux (RFC 5761 §5.1.1): RTCP on the RTP port. */
   private rtcpMux = false;
-  private failureReason: string | null = null;
-  private readonly failureListeners: Array<(reason: string) => void> = [];
+  private readonly failureSignal = new FailureSignal();
   private rtcpAddress = "";
   private rtcpPort = 0;
   private sending = true;
@@ -438,25 +438,16 @@ export class RtpSession implements ScheduledStream {
 
   /** Why the media failed after negotiation (DTLS handshake or fingerprint), or null. */
   get failure(): string | null {
-    return this.failureReason;
+    return this.failureSignal.reason;
   }
 
   /** Called once with `failure` when it is set (at once if it already is). */
   onFailure(cb: (reason: string) => void): void {
-    if (this.failureReason !== null) cb(this.failureReason);
-    else this.failureListeners.push(cb);
+    this.failureSignal.on(cb);
   }
 
   private failMedia(reason: string): void {
-    if (this.failureReason !== null || this.stopped) return;
-    this.failureReason = reason;
-    for (const cb of this.failureListeners.splice(0)) {
-      try {
-        cb(reason);
-      } catch {
-        // A listener's bug must not break the media path.
-      }
-    }
+    if (!this.stopped) this.failureSignal.fire(reason);
   }
 
   /** The call's DTLS association (created on first use; the role is fixed from then on). */
