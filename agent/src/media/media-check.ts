@@ -99,7 +99,29 @@ async function checkPooledPorts(workers: number): Promise<void> {
   assert(/fingerprint/i.test(reason), `fingerprint mismatch pushed to the port (got "${reason}")`);
   a.stop();
   b.stop();
+  if (workers >= 2) await checkWorkerLoss(pool);
   await pool.close();
+}
+
+/**
+ * A media thread that dies takes only its own calls: their ports fail with the reason, the
+ * frame's prefetch still returns, and new calls go to the threads that are left.
+ */
+async function checkWorkerLoss(pool: MediaPool): Promise<void> {
+  const p = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU" });
+  const failed = new Promise<string>((resolve) => p.onFailure(resolve));
+  // The test reaches into the pool to stop one thread the way a crash would (the thread is gone).
+  const lanes = (pool as unknown as { lanes: { worker: { terminate(): Promise<number> } }[] }).lanes;
+  await lanes[p.worker]!.worker.terminate();
+  const reason = await Promise.race([failed, sleep(3000).then(() => "")]);
+  assert(reason.startsWith("media thread stopped"), `a dead media thread fails its calls (got "${reason}")`);
+  await pool.prefetch([p], Date.now());
+  assert(Object.keys(p.sample(Date.now())).length === 0, "prefetch returns without the dead thread's rows");
+  const q = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU" });
+  assert(q.worker !== p.worker, "new calls go to a live media thread");
+  assert((await q.offer()).includes("m=audio "), "and negotiate there");
+  q.stop();
+  p.stop();
 }
 
 if (process.argv[1]?.endsWith("media-check.ts")) {

@@ -35,7 +35,15 @@ interface Lane {
   pending: Map<number, (r: WorkerReply) => void>;
   /** The worker's media counters as of its last `samples` reply (cumulative). */
   counters: MediaCountersSnapshot | null;
+  /** Why the worker is gone (it threw or exited), or null while it runs. */
+  dead: string | null;
 }
+
+/**
+ * How long the frame tick waits for a media thread's rows: a thread that does not answer (stuck,
+ * or overloaded far beyond its pacing) costs its calls one second of metrics, never the frame.
+ */
+const PREFETCH_TIMEOUT_MS = 2000;
 
 /**
  * The worker's entry module. From source: media-worker.ts beside this file. In the compiled agent
@@ -69,7 +77,7 @@ export class MediaPool {
     const lanes: Lane[] = [];
     for (let i = 0; i < workers; i++) {
       const worker = new Worker(mediaWorkerEntry());
-      const lane: Lane = { worker, pending: new Map(), counters: null };
+      const lane: Lane = { worker, pending: new Map(), counters: null, dead: null };
       worker.on("message", (m: WorkerReply) => {
         if (m.t === "failure") return pool.ports.get(m.id)?.fail(m.reason);
         if (m.t === "samples") lane.counters = m.counters;
@@ -77,6 +85,18 @@ export class MediaPool {
         lane.pending.delete(m.seq);
         cb?.(m);
       });
+      // A media thread that dies (a bug: the receive paths catch malformed input) takes only its
+      // calls with it: they fail with the reason, waiting requests are answered, no new session goes there.
+      const died = (why: string) => {
+        if (lane.dead !== null) return;
+        lane.dead = why;
+        pool.loads[i] = Number.POSITIVE_INFINITY;
+        for (const [seq, cb] of lane.pending) cb({ t: "error", seq, message: `media thread stopped: ${why}` });
+        lane.pending.clear();
+        for (const port of pool.ports.values()) if (port.worker === i) port.fail(`media thread stopped: ${why}`);
+      };
+      worker.on("error", (e: Error) => died(e.message));
+      worker.on("exit", (code: number) => died(`exited with code ${code}`));
       worker.unref();
       lanes.push(lane);
     }
@@ -88,10 +108,17 @@ export class MediaPool {
     return this.lanes.length;
   }
 
-  private ask(lane: Lane, m: WorkerRequest & { seq: number }): Promise<WorkerReply> {
+  private ask(lane: Lane, m: WorkerRequest & { seq: number }, timeoutMs = 0): Promise<WorkerReply> {
+    if (lane.dead !== null) return Promise.resolve({ t: "error", seq: m.seq, message: `media thread stopped: ${lane.dead}` });
     return new Promise((resolve) => {
       lane.pending.set(m.seq, resolve);
       lane.worker.postMessage(m);
+      if (timeoutMs > 0) {
+        // A late reply finds no waiter and is dropped.
+        setTimeout(() => {
+          if (lane.pending.delete(m.seq)) resolve({ t: "error", seq: m.seq, message: `media thread did not answer within ${timeoutMs} ms` });
+        }, timeoutMs).unref?.();
+      }
     });
   }
 
@@ -178,7 +205,7 @@ export class MediaPool {
     await Promise.all(
       byLane.map(async (list, w) => {
         if (!list.length) return;
-        const r = await this.ask(this.lanes[w]!, { t: "sample", seq: this.seq++, ids: list.map((p) => p.id), nowMs });
+        const r = await this.ask(this.lanes[w]!, { t: "sample", seq: this.seq++, ids: list.map((p) => p.id), nowMs }, PREFETCH_TIMEOUT_MS);
         if (r.t !== "samples") return;
         list.forEach((p, i) => p.deliver(readRow(r.rows, i)));
       }),
