@@ -375,6 +375,8 @@ export class RtpSession implements ScheduledStream {
   private rtt: number | null = null;
   // counters
   malformed = 0;
+  /** Audio payloads the codec could not decode (Opus; also counted in `malformed`). */
+  undecodable = 0;
   unknownPayloadType = 0;
   remoteLearned = 0;
   /** Packets from an SSRC other than the current source, not (yet) accepted as a new source. */
@@ -924,6 +926,7 @@ export class RtpSession implements ScheduledStream {
         if (dec && (!r || v.payloadType === r.payloadType)) {
           const n = dec.decode(msg, v.payloadOffset, v.payloadLength);
           if (n < 0) {
+            this.undecodable++;
             this.malformed++;
             mediaCounters.malformed++;
           } else this.level.onPcm(dec.pcm, n);
