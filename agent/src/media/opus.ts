@@ -97,27 +97,43 @@ export function encodeOpusFrames(pcm: Int16Array, rate: OpusPcmRate, o: OpusEnco
   }
 }
 
+/** Decode buffers shared by the thread's decoders (a decode is synchronous and read at once). */
+interface Scratch {
+  inPtr: number;
+  outPtr: number;
+  pcm: Int16Array;
+}
+let scratch: Scratch | null = null;
+
+function decodeScratch(m: OpusNativeModule): Scratch {
+  // Two 16-bit elements per output sample, for as many samples as opus_decode may write.
+  scratch ??= { inPtr: m._malloc(OPUS_MAX_PACKET_BYTES), outPtr: m._malloc(MAX_DECODE_SAMPLES * 4), pcm: new Int16Array(MAX_DECODE_SAMPLES) };
+  return scratch;
+}
+
 /**
  * One stream's Opus decoder (mono output: a stereo stream is downmixed by libopus). `decode` never
  * throws: a packet libopus rejects, an empty one (RFC 6716 §3.4 R1: at least one octet) or one
- * larger than OPUS_MAX_PACKET_BYTES returns −1. No allocation per packet.
+ * larger than OPUS_MAX_PACKET_BYTES returns −1. No allocation per packet. The packet and PCM
+ * buffers are the thread's, shared by its decoders: a session costs only its libopus handler (~70 KB:
+ * with the encoder opusscript's handler always creates beside the decoder).
  */
 export class OpusDecoder {
   readonly sampleRate: OpusPcmRate;
-  /** The samples of the last successful `decode` (its return value says how many). */
-  readonly pcm = new Int16Array(MAX_DECODE_SAMPLES);
   private h: OpusScriptHandler | null;
-  private readonly inPtr: number;
-  private readonly outPtr: number;
+  private readonly s: Scratch;
 
   /** `sampleRate`: the output rate (any of OPUS_PCM_RATES, whatever the stream's bandwidth, RFC 6716 §2). */
   constructor(sampleRate: OpusPcmRate) {
     this.sampleRate = sampleRate;
     const m = lib();
     this.h = handler(sampleRate);
-    this.inPtr = m._malloc(OPUS_MAX_PACKET_BYTES);
-    // Two 16-bit elements per sample, for as many samples as opus_decode may write.
-    this.outPtr = m._malloc(MAX_DECODE_SAMPLES * 4);
+    this.s = decodeScratch(m);
+  }
+
+  /** The samples of the last successful `decode` of any decoder on this thread (its return value says how many). */
+  get pcm(): Int16Array {
+    return this.s.pcm;
   }
 
   /** Decode `buf[off .. off + len)`; returns the number of samples in `pcm`, or −1. */
@@ -125,20 +141,21 @@ export class OpusDecoder {
     const h = this.h;
     if (!h || len <= 0 || len > OPUS_MAX_PACKET_BYTES || off < 0 || off + len > buf.length) return -1;
     const m = native!;
+    const s = this.s;
     let n: number;
     try {
       const u8 = m.HEAPU8;
-      const at = this.inPtr;
+      const at = s.inPtr;
       for (let i = 0; i < len; i++) u8[at + i] = buf[off + i]!;
-      n = h._decode(this.inPtr, len, this.outPtr);
+      n = h._decode(s.inPtr, len, s.outPtr);
     } catch {
       return -1; // a wasm trap must not leave the receive path
     }
     if (n <= 0) return -1;
     if (n > MAX_DECODE_SAMPLES) n = MAX_DECODE_SAMPLES;
     const heap = m.HEAPU16;
-    const base = this.outPtr >> 1;
-    const pcm = this.pcm;
+    const base = s.outPtr >> 1;
+    const pcm = s.pcm;
     for (let i = 0; i < n; i++) pcm[i] = (heap[base + 2 * i]! | (heap[base + 2 * i + 1]! << 8)) << 16 >> 16;
     return n;
   }
@@ -146,10 +163,7 @@ export class OpusDecoder {
   /** Free the decoder's wasm memory; `decode` returns −1 afterwards. Idempotent. */
   close(): void {
     if (!this.h) return;
-    const m = native!;
-    m.OpusScriptHandler.destroy_handler(this.h);
-    m._free(this.inPtr);
-    m._free(this.outPtr);
+    native!.OpusScriptHandler.destroy_handler(this.h);
     this.h = null;
   }
 }
