@@ -6,8 +6,9 @@ set -euo pipefail
 need=()
 command -v kamailio >/dev/null 2>&1 || [ -x /usr/sbin/kamailio ] || need+=(kamailio)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
-# baresip: an independent SIP UA with SDES (module srtp) and DTLS-SRTP (module dtls_srtp) for agent/src/media/srtp.interop.test.ts.
-[ -x /usr/bin/baresip ] && [ -f /usr/lib/baresip/modules/srtp.so ] || need+=(baresip)
+# baresip: an independent SIP UA with SDES (module srtp) and DTLS-SRTP (module dtls_srtp) for agent/src/media/srtp.interop.test.ts,
+# and Opus (module opus, system libopus) for agent/src/media/opus.interop.test.ts; all in baresip-core.
+[ -x /usr/bin/baresip ] && [ -f /usr/lib/baresip/modules/srtp.so ] && [ -f /usr/lib/baresip/modules/opus.so ] || need+=(baresip)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
