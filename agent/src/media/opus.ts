@@ -115,8 +115,8 @@ function decodeScratch(m: OpusNativeModule): Scratch {
  * One stream's Opus decoder (mono output: a stereo stream is downmixed by libopus). `decode` never
  * throws: a packet libopus rejects, an empty one (RFC 6716 §3.4 R1: at least one octet) or one
  * larger than OPUS_MAX_PACKET_BYTES returns −1. No allocation per packet. The packet and PCM
- * buffers are the thread's, shared by its decoders: a session costs only its libopus handler (~70 KB:
- * with the encoder opusscript's handler always creates beside the decoder).
+ * buffers are the thread's, shared by its decoders: a session costs only its libopus handler (~70 KB,
+ * the encoder that opusscript's handler always creates beside the decoder included).
  */
 export class OpusDecoder {
   readonly sampleRate: OpusPcmRate;
