@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Kamailio (real SIP registrar/proxy), SIPp, baresip (SRTP interop peer),
+# Debian packages the tests need: Kamailio (real SIP registrar/proxy), SIPp, baresip (SRTP and Opus interop peer),
 # tshark, chromium, iproute2, nftables.
 # Installs only what is missing; safe to run repeatedly.
 set -euo pipefail

@@ -88,8 +88,8 @@
  *    interval, the jitter buffer and received audio levels (arrival-stats.ts, jitter-buffer.ts,
  *    audio-level.ts). Levels come from G.711 payloads by table, from Opus by decoding every packet
  *    (one libopus decoder per session at 16 kHz, opus.ts: ~25 µs per 20 ms SILK packet under Bun);
- *    an Opus payload that does not decode counts in `malformed`. G.722 is not decoded (levels 0
- *    read as the floor).
+ *    an Opus payload that does not decode counts in `malformed` and `undecodable`. G.722 is not
+ *    decoded: its levels read the floor (−127 dBov).
  *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
  *    network lost it); it is still counted as sent and consumes a sequence number.
  */
@@ -449,7 +449,7 @@ export class RtpSession implements ScheduledStream {
   // ---- SDP (MediaPort) -------------------------------------------------------------------
 
   /** Our SDP with the given codecs (default: all supported, preferred first). */
-  localSdp(codecs: readonly MediaCodec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[], rtcpMux = true, telephoneEvent = true): string {
+  localSdp(codecs: readonly MediaCodec[] = this.offerCodecs(), direction: Direction = "sendrecv", crypto?: readonly string[], rtcpMux = true): string {
     const c = crypto ?? (this.srtpSuites.length ? [...this.offerKeys()].map(([tag, k]) => formatCrypto(tag, k)) : undefined);
     const dtls = this.dtlsIdentity
       ? { proto: "UDP/TLS/RTP/SAVP" as const, fingerprint: { algorithm: "sha-256", value: this.dtlsIdentity.fingerprint }, setup: this.localSetup, rtcpMux }
@@ -462,7 +462,6 @@ export class RtpSession implements ScheduledStream {
       codecs,
       direction,
       opusPt: this.localOpusPt,
-      telephoneEvent,
       telephoneEventPt: this.localTelephoneEventPt,
       telephoneEvent48kPt: this.localTelephoneEvent48kPt,
       ...(c ? { crypto: c, proto: "RTP/SAVP" as const } : {}),
@@ -923,7 +922,7 @@ export class RtpSession implements ScheduledStream {
         if (st.duplicates === dups) this.jitterBuffer.onPacket(v.timestamp, now); // a buffer drops duplicates
         // Levels: G.711 by table; Opus decoded (see header); G.722 not (~100× a table lookup).
         const dec = this.opusDecoder;
-        if (dec && (!r || v.payloadType === r.payloadType)) {
+        if (dec && v.payloadType === (r ? r.payloadType : this.localOpusPt)) {
           const n = dec.decode(msg, v.payloadOffset, v.payloadLength);
           if (n < 0) {
             this.undecodable++;
