@@ -8,12 +8,15 @@
 import { defineConfig } from "vitest/config";
 import solid from "vite-plugin-solid";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { bunFileLoader } from "./test/support/bun-file-loader.js";
 
 export default defineConfig({
   test: {
     globalSetup: ["test/global-setup.ts"],
     projects: [
       {
+        // The agent's media engine imports libopus's wasm the Bun way (test/support/bun-file-loader.ts).
+        plugins: [bunFileLoader()],
         test: {
           name: "unit",
           environment: "node",
@@ -45,6 +48,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [bunFileLoader()],
         test: {
           name: "integration",
           environment: "node",

@@ -162,7 +162,7 @@ export const testGroups = sqliteTable(
     registrarId: text("registrar_id").notNull().references(() => registrars.id),
     endpoints: integer("endpoints").notNull(),
     // Type-level only (SQLite text, no CHECK): the column already holds any codec name.
-    codec: text("codec", { enum: ["PCMU", "PCMA", "G722"] }).notNull(),
+    codec: text("codec", { enum: ["PCMU", "PCMA", "G722", "OPUS"] }).notNull(),
     calleeType: text("callee_type", { enum: ["GROUP", "EXTERNAL", "RECEIVE"] }).notNull(),
     calleeGroup: text("callee_group"),
     calleeUri: text("callee_uri"),

@@ -82,12 +82,22 @@ export const SIP_TRANSPORTS = ["UDP", "TCP", "TLS"] as const;
 export const SipTransport = z.enum(SIP_TRANSPORTS);
 export type SipTransport = z.infer<typeof SipTransport>;
 
-/** G722 = ITU-T G.722 64 kbit/s, 16 kHz audio on an 8 kHz RTP clock (RFC 3551 §4.5.2). */
-export const AUDIO_CODECS = ["PCMU", "PCMA", "G722"] as const;
+/**
+ * G722 = ITU-T G.722 64 kbit/s, 16 kHz audio on an 8 kHz RTP clock (RFC 3551 §4.5.2).
+ * OPUS = Opus (RFC 6716) over RTP per RFC 7587: 48 kHz RTP clock, dynamic payload type.
+ */
+export const AUDIO_CODECS = ["PCMU", "PCMA", "G722", "OPUS"] as const;
 export const AudioCodec = z.enum(AUDIO_CODECS);
 export type AudioCodec = z.infer<typeof AudioCodec>;
-/** RTP static payload types (RFC 3551 §6). */
-export const CODEC_PAYLOAD_TYPE: Record<AudioCodec, number> = { PCMU: 0, PCMA: 8, G722: 9 };
+/** RTP payload types: static ones (RFC 3551 §6); Opus's is dynamic, 111 in our offers (RFC 7587 §7). */
+export const CODEC_PAYLOAD_TYPE: Record<AudioCodec, number> = { PCMU: 0, PCMA: 8, G722: 9, OPUS: 111 };
+/** Names for people (the test editor's codec selector). */
+export const CODEC_LABEL: Record<AudioCodec, string> = {
+  PCMU: "PCMU (G.711 µ-law)",
+  PCMA: "PCMA (G.711 A-law)",
+  G722: "G.722 (wideband)",
+  OPUS: "Opus (wideband, 24 kbit/s)",
+};
 
 /** Why a run could not start. Each comes with a sentence for humans in `reason`. */
 export const CANNOT_RUN_REASONS = [

@@ -22,7 +22,7 @@ export const SECOND_METRICS = [
   { key: "mos", label: "MOS", unit: "1–5", category: "quality", aggregate: "avg", better: "higher",
     description: "Mean opinion score estimated from the R-factor with the ITU-T G.107 E-model (Annex B conversion), for what a phone would suffer behind the modelled jitter buffer (loss incl. late discards, its delay)." },
   { key: "r_factor", label: "R-factor", unit: "0–100", category: "quality", aggregate: "avg", better: "higher",
-    description: "E-model transmission rating R = Ro − Is − Id − Ie,eff + A (ITU-T G.107), from codec impairment Ie/Bpl, effective loss (network + jitter-buffer late discards) and mouth-to-ear delay RTT/2 + jitter-buffer delay + 20 ms." },
+    description: "E-model transmission rating R = Ro − Is − Id − Ie,eff + A (ITU-T G.107), from codec impairment Ie/Bpl (G.711: 0/4.3, ITU-T G.113 Appendix I; G.722: 0/4.3 and Opus: 0/25.1, provisional as G.113 lists neither — Opus's Bpl is G.711-with-concealment's, as every Opus decoder conceals loss), effective loss (network + jitter-buffer late discards) and mouth-to-ear delay RTT/2 + jitter-buffer delay + 20 ms." },
   { key: "jitter_ms", label: "Jitter", unit: "ms", category: "quality", aggregate: "avg", better: "lower",
     description: "RFC 3550 §A.8 interarrival jitter of received RTP, in milliseconds." },
   { key: "rtt_ms", label: "RTT", unit: "ms", category: "quality", aggregate: "avg", better: "lower",

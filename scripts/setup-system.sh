@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Kamailio (real SIP registrar/proxy), SIPp, baresip (SRTP interop peer),
+# Debian packages the tests need: Kamailio (real SIP registrar/proxy), SIPp, baresip (SRTP and Opus interop peer),
 # tshark, chromium, iproute2, nftables.
 # Installs only what is missing; safe to run repeatedly.
 set -euo pipefail
 need=()
 command -v kamailio >/dev/null 2>&1 || [ -x /usr/sbin/kamailio ] || need+=(kamailio)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
-# baresip: an independent SIP UA with SDES (module srtp) and DTLS-SRTP (module dtls_srtp) for agent/src/media/srtp.interop.test.ts.
-[ -x /usr/bin/baresip ] && [ -f /usr/lib/baresip/modules/srtp.so ] || need+=(baresip)
+# baresip: an independent SIP UA with SDES (module srtp) and DTLS-SRTP (module dtls_srtp) for agent/src/media/srtp.interop.test.ts,
+# and Opus (module opus, system libopus) for agent/src/media/opus.interop.test.ts; all in baresip-core.
+[ -x /usr/bin/baresip ] && [ -f /usr/lib/baresip/modules/srtp.so ] && [ -f /usr/lib/baresip/modules/opus.so ] || need+=(baresip)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)

@@ -74,7 +74,7 @@ async function runRegistrar(values: Record<string, string | boolean | undefined>
 async function runMediaCheck() {
   const workers = mediaWorkerCount(cpus().length, process.env);
   await checkMedia(workers);
-  console.log(`media check ok: ${workers ? `${workers} media thread${workers > 1 ? "s" : ""}` : "media on the main thread"}, UDP backend ${mediaUdpBackend()}; plain RTP, SDES-SRTP and DTLS-SRTP calls sent and received, a DTLS fingerprint mismatch was caught`);
+  console.log(`media check ok: ${workers ? `${workers} media thread${workers > 1 ? "s" : ""}` : "media on the main thread"}, UDP backend ${mediaUdpBackend()}; plain RTP, SDES-SRTP, DTLS-SRTP and Opus calls sent and received, a DTLS fingerprint mismatch was caught`);
   process.exit(0);
 }
 

@@ -34,12 +34,14 @@ describe("ringfleet-agent binary", () => {
     expect(bad.stderr.toString()).toContain("--capacity must be an integer");
   });
 
-  it("media-check: plain, SDES and DTLS-SRTP calls on two media threads inside the binary", () => {
-    // Run from another directory: the worker must come from the binary, not from the source tree.
+  it("media-check: plain, SDES, DTLS-SRTP and Opus calls on two media threads inside the binary", () => {
+    // Run from another directory: the worker, and libopus's wasm (agent/src/media/opus.ts), must
+    // come from the binary, not from the source tree.
     const r = spawnSync(bin, ["media-check"], { cwd: dir, env: { ...process.env, RINGFLEET_MEDIA_WORKERS: "2" }, timeout: 60_000 });
     expect(r.stderr.toString()).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toContain("media check ok: 2 media threads, UDP backend bun");
+    expect(r.stdout.toString()).toContain("Opus calls sent and received");
   }, 70_000);
 
   it("runs the built-in registrar, which answers a digest REGISTER with 200", async () => {

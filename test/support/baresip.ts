@@ -1,7 +1,8 @@
 /**
  * Runs baresip (Debian package `baresip`, 1.0.0 in bookworm) as an independent SIP/SRTP peer for
  * interop tests: a throwaway config folder with a local account (no registration, `regint=0`), the
- * given media encryption (`srtp-mand` = RTP/SAVP with SDES a=crypto; `dtls_srtp` = RFC 5764),
+ * given media encryption (`srtp-mand` = RTP/SAVP with SDES a=crypto; `dtls_srtp` = RFC 5764; none:
+ * plain RTP), its audio codecs (default PCMU; `opus` loads its libopus module, opus.so),
  * auto-answer, a 440 Hz sine as its microphone (module ausine: 48 kHz stereo only, resampled) and no sound card (module aubridge
  * as the player). Optionally it dials a URI itself once ready (menu command `/dial`).
  * stop() signals only the PID this call started.
@@ -16,12 +17,16 @@ export const BARESIP_MODULES = "/usr/lib/baresip/modules";
 const STDBUF = "/usr/bin/stdbuf";
 const RTP_PORT_SPAN = 200;
 export const hasBaresip = () => existsSync(BARESIP_BIN) && existsSync(join(BARESIP_MODULES, "srtp.so"));
+/** baresip with its Opus module (libopus). */
+export const hasBaresipOpus = () => existsSync(BARESIP_BIN) && existsSync(join(BARESIP_MODULES, "opus.so"));
 
 export interface BaresipOptions {
   /** baresip's SIP port on 127.0.0.1. */
   sipPort: number;
-  /** Its account's media encryption (baresip `mediaenc`). */
-  mediaenc: "srtp-mand" | "dtls_srtp";
+  /** Its account's media encryption (baresip `mediaenc`); absent = plain RTP/AVP. */
+  mediaenc?: "srtp-mand" | "dtls_srtp";
+  /** Its account's `audio_codecs`, in preference order (default "PCMU"), e.g. "opus/48000/2". */
+  audioCodecs?: string;
   /** A SIP URI to call once ready (baresip as UAC); without it baresip only answers. */
   dial?: string;
   /** RTP port range start (RTP_PORT_SPAN ports); default a random one below the ephemeral range. */
@@ -58,6 +63,9 @@ export async function startBaresip(o: BaresipOptions): Promise<BaresipHandle> {
       `rtp_ports ${rtpBase}-${rtpBase + RTP_PORT_SPAN - 1}`,
       `module_path ${BARESIP_MODULES}`,
       "module g711.so",
+      ...(o.audioCodecs?.toLowerCase().includes("opus") ? ["module opus.so"] : []),
+      // End-of-call summary line (PR/PS/PL/JI…), read by interop tests.
+      "module_app rtcpsummary.so",
       "module ausine.so",
       "module aubridge.so",
       "module srtp.so",
@@ -68,7 +76,8 @@ export async function startBaresip(o: BaresipOptions): Promise<BaresipHandle> {
     ].join("\n"),
   );
   // answermode=auto: answer every INVITE (baresip account parameters).
-  writeFileSync(join(dir, "accounts"), `<sip:peer@127.0.0.1:${o.sipPort}>;regint=0;mediaenc=${o.mediaenc};answermode=auto;audio_codecs=PCMU\n`);
+  const mediaenc = o.mediaenc ? `;mediaenc=${o.mediaenc}` : "";
+  writeFileSync(join(dir, "accounts"), `<sip:peer@127.0.0.1:${o.sipPort}>;regint=0${mediaenc};answermode=auto;audio_codecs=${o.audioCodecs ?? "PCMU"}\n`);
   const args = ["-f", dir];
   if (o.dial) args.push("-e", `/dial ${o.dial}`);
   // Its stdout is a pipe, so block-buffered: stdbuf makes it line-buffered, or "ready" may sit unread.

@@ -74,3 +74,27 @@ describe("clock drift estimate", () => {
     expect(a.clockDriftPpm).toBe(0);
   });
 });
+
+describe("at Opus's 48 kHz RTP clock (RFC 7587 §4.1: 960 units per 20 ms)", () => {
+  it("spacing in ms, no jumps for 960-unit steps, a 1920-unit step is a jump, drift in ppm", () => {
+    const a = new ArrivalStats(48000);
+    // 30 s of 20 ms packets from a sender 100 ppm fast.
+    for (let i = 0; i < 1500; i++) a.onPacket(i, (7 + i * 960) >>> 0, 5000 + (i * 20) / 1.0001, false);
+    expect(a.timestampJumps).toBe(0);
+    expect(a.clockDriftPpm).toBeCloseTo(100, 1);
+    const sp = a.spacingSummary(5000 + 1499 * 20);
+    expect(sp.avg).toBeCloseTo(20, 1);
+    a.onPacket(1500, (7 + 1501 * 960) >>> 0, 5000 + 1500 * 20, false); // one frame's worth too far
+    expect(a.timestampJumps).toBe(1);
+  });
+  it("read at 8 kHz the same stream would be all drift; setClockRate restarts the timing", () => {
+    const a = new ArrivalStats(8000);
+    for (let i = 0; i < 600; i++) a.onPacket(i, i * 960, i * 20, false);
+    expect(Math.abs(a.clockDriftPpm)).toBeGreaterThan(100_000);
+    a.setClockRate(48000);
+    expect(a.clockDriftPpm).toBe(0);
+    for (let i = 600; i < 1200; i++) a.onPacket(i, i * 960, i * 20, false);
+    expect(a.clockDriftPpm).toBeCloseTo(0, 3);
+    expect(a.timestampJumps).toBe(0);
+  });
+});

@@ -19,6 +19,9 @@
  *    30 s of 20 ms packets with ±8 ms uniform jitter, ±5 ppm after 60 s, but ±170 ppm after 2 s
  *    with only 1 ms of jitter. So it is reported (non-zero) only once the fit spans
  *    DRIFT_MIN_SPAN_S of media. Restarted on a timestamp jump and on `reset()` (new SSRC).
+ *
+ * Timestamps are read at the negotiated codec's RTP clock (codecs.ts: 8000, or 48000 for Opus);
+ * `setClockRate` changes it and restarts the timing history, as a new source would.
  */
 
 /** Spacing window bucket length (two buckets = the 2 s window). */
@@ -44,7 +47,7 @@ export interface SpacingSummary {
 }
 
 export class ArrivalStats {
-  readonly clockRate: number;
+  private clock: number;
   // spacing
   private lastArrival = Number.NaN;
   private cur: SpacingBucket = emptyBucket(Number.NEGATIVE_INFINITY);
@@ -68,7 +71,18 @@ export class ArrivalStats {
   private xMax = 0;
 
   constructor(clockRate = 8000) {
-    this.clockRate = clockRate;
+    this.clock = clockRate;
+  }
+
+  get clockRate(): number {
+    return this.clock;
+  }
+
+  /** The stream's clock changed (codec negotiated): timing history restarts in the new units. */
+  setClockRate(clockRate: number): void {
+    if (clockRate === this.clock) return;
+    this.clock = clockRate;
+    this.reset();
   }
 
   /** New source (SSRC change): timing history no longer applies. Jump counts are kept. */
@@ -152,7 +166,7 @@ export class ArrivalStats {
       this.originArrival = arrivalMs;
       this.mediaUnits = 0;
     }
-    const x = this.mediaUnits / this.clockRate;
+    const x = this.mediaUnits / this.clock;
     const y = (arrivalMs - this.originArrival) / 1000 - x;
     this.n++;
     this.sx += x;

@@ -33,4 +33,14 @@ describe("AudioLevelMeter (dBov)", () => {
     m.onPayload("PCMA", new Uint8Array(10), 5, 10);
     expect(m.take().audio).toBe(FLOOR_DBOV);
   });
+  it("decoded PCM (onPcm): the same dBov and speech/noise split as G.711 payloads", () => {
+    const m = new AudioLevelMeter();
+    m.onPcm(sine(16384, 320, 440), 320);
+    m.onPcm(sine(33, 320, 440), 320);
+    m.onPcm(sine(16384, 320, 440), 0); // nothing decoded: ignored
+    const l = m.take();
+    expect(l.speech).toBeCloseTo(-9.03, 1);
+    expect(l.noise).toBeLessThan(-55);
+    expect(l.audio).toBeCloseTo(-12.04, 1);
+  });
 });

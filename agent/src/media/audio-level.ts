@@ -2,7 +2,8 @@
  * Received audio level in dBov (ITU-T G.100.1 §3: dB relative to the overload point, a full-scale
  * square wave = 0 dBov; a full-scale sine reads −3.01 dBov), from G.711 payloads, without decoding
  * into a buffer: a 256-entry table per law holds each code's squared normalised sample, so a
- * packet costs one lookup and one add per byte.
+ * packet costs one lookup and one add per byte. Codecs that must be decoded (Opus, opus.ts) give
+ * their 16-bit PCM to `onPcm`, one packet's samples at a time.
  *
  *  - `audio_level_dbov`: RMS over every received sample in the interval (silence included).
  *  - `speech_level_dbov` / `noise_level_dbov`: RMS over the 20 ms frames an energy VAD calls
@@ -60,6 +61,26 @@ export class AudioLevelMeter {
     } else {
       this.noiseSum += s;
       this.noiseN += len;
+    }
+  }
+
+  /** One packet's decoded 16-bit samples, `pcm[0 .. n)` (its frames are classed like G.711's). */
+  onPcm(pcm: Int16Array, n: number): void {
+    if (n <= 0) return;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const x = pcm[i]!;
+      s += x * x;
+    }
+    s /= 32768 * 32768;
+    this.sum += s;
+    this.n += n;
+    if (s / n >= this.vadMeanSquare) {
+      this.speechSum += s;
+      this.speechN += n;
+    } else {
+      this.noiseSum += s;
+      this.noiseN += n;
     }
   }
 

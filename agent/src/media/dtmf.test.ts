@@ -52,6 +52,37 @@ describe("DtmfSender (§2.5.1)", () => {
   });
 });
 
+describe("DtmfSender at Opus's 48 kHz (RFC 4733 §2.1: the event clock is the audio's)", () => {
+  it("100 ms digit: durations in 960-unit steps up to 4800", () => {
+    const s = new DtmfSender(960, 48000);
+    s.enqueue("1", { toneMs: 100, gapMs: 0 });
+    const d: number[] = [];
+    for (let i = 0; i < 7; i++) d.push(s.next()!.event.duration);
+    expect(d).toEqual([960, 1920, 2880, 3840, 4800, 4800, 4800]);
+  });
+
+  it("a long tone stops where the 16-bit duration ends (1360 ms in whole packets), with no wrap", () => {
+    const s = new DtmfSender(960, 48000);
+    s.enqueue("9", { toneMs: 5000, gapMs: 0 });
+    let last = 0;
+    let packets = 0;
+    for (let f = s.next(); f; f = s.next()) {
+      expect(f.event.duration).toBeGreaterThanOrEqual(last);
+      last = f.event.duration;
+      packets++;
+    }
+    expect(last).toBe(68 * 960);
+    expect(packets).toBe(68 + 2);
+  });
+
+  it("setClock applies to the next event: queued at 8 kHz, sent at 48 kHz after negotiation", () => {
+    const s = new DtmfSender();
+    s.enqueue("2", { toneMs: 40, gapMs: 40 });
+    s.setClock(960, 48000);
+    expect([s.next()!.event.duration, s.next()!.event.duration]).toEqual([960, 1920]);
+  });
+});
+
 describe("DtmfDetector (§2.5.2)", () => {
   it("counts each event once by timestamp: updates and end retransmissions are not digits", () => {
     const d = new DtmfDetector();

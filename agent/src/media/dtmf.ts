@@ -11,8 +11,12 @@
  * the first has the marker bit set (§2.5.1.2); the duration grows by one packet interval per packet
  * (§2.5.1.2); the final packet has the E bit and is sent three times with the same duration
  * (§2.5.1.4: the final packet is sent three times in total, at the update interval); audio is
- * suppressed for the event (the session sends event packets in the audio's place). Events here are
- * at most MAX_EVENT_MS long, so the 16-bit duration never needs §2.5.1.3 segmentation.
+ * suppressed for the event (the session sends event packets in the audio's place). Timestamps and
+ * durations are in the event's RTP clock, which RFC 4733 §2.1 says should be the audio's: 8000 Hz
+ * beside G.711/G.722, 48000 Hz beside Opus (`setClock`; a digit takes the clock in force when its
+ * event starts). Events are at most MAX_EVENT_MS long and, at clocks where that overflows the
+ * 16-bit duration (above 13.1 kHz: 1365 ms at 48 kHz), at most what the field holds, so no event
+ * needs §2.5.1.3 segmentation.
  *
  * Detecting (§2.5.2): an event is identified by its RTP timestamp; the first packet seen with a new
  * timestamp reports the digit (even when its start packets were lost and only an end packet
@@ -83,10 +87,9 @@ export interface DtmfFrame {
 
 interface Digit {
   code: number;
-  /** Event length in timestamp units. */
-  units: number;
-  /** Silence after it, in packets. */
-  gapPackets: number;
+  toneMs: number;
+  /** Silence after it. */
+  gapMs: number;
   volume: number;
 }
 
@@ -97,6 +100,8 @@ interface Digit {
 export class DtmfSender {
   private readonly queue: Digit[] = [];
   private cur: Digit | null = null;
+  /** The current event's length in timestamp units (whole packets). */
+  private curUnits = 0;
   /** Packets sent of the current event, end copies sent, and gap packets still to wait. */
   private sent = 0;
   private endCopies = 0;
@@ -104,25 +109,41 @@ export class DtmfSender {
   /** Digits whose end packets all went out. */
   digitsSent = 0;
 
+  private units: number;
+  private clock: number;
+
   constructor(
     /** Timestamp units per packet (160 at 8 kHz and 20 ms, §2.5.1.2). */
-    readonly unitsPerPacket = 160,
-    readonly clockRate = 8000,
-  ) {}
+    unitsPerPacket = 160,
+    clockRate = 8000,
+  ) {
+    this.units = unitsPerPacket;
+    this.clock = clockRate;
+  }
+
+  get unitsPerPacket(): number {
+    return this.units;
+  }
+  get clockRate(): number {
+    return this.clock;
+  }
+
+  /** The event clock (the audio's, §2.1) and packet length in its units, for events not yet started. */
+  setClock(unitsPerPacket: number, clockRate: number): void {
+    this.units = unitsPerPacket;
+    this.clock = clockRate;
+  }
 
   /** Queue digits (0–9 * # A–D); returns how many were accepted (unknown characters are skipped). */
   enqueue(digits: string, opts: DtmfOptions = {}): number {
     const toneMs = Math.min(MAX_EVENT_MS, Math.max(MIN_EVENT_MS, opts.toneMs ?? DEFAULT_TONE_MS));
     const gapMs = Math.max(0, Math.min(MAX_EVENT_MS, opts.gapMs ?? DEFAULT_GAP_MS));
     const volume = Math.min(63, Math.max(0, Math.round(opts.volume ?? DEFAULT_VOLUME)));
-    const packetMs = (this.unitsPerPacket * 1000) / this.clockRate;
     let n = 0;
     for (const ch of digits) {
       const code = dtmfCode(ch);
       if (code < 0 || this.queue.length >= MAX_QUEUED_DIGITS) continue;
-      // Round the tone to whole packets: the duration field moves in packet steps.
-      const packets = Math.max(1, Math.round(toneMs / packetMs));
-      this.queue.push({ code, units: packets * this.unitsPerPacket, gapPackets: Math.round(gapMs / packetMs), volume });
+      this.queue.push({ code, toneMs, gapMs, volume });
       n++;
     }
     return n;
@@ -143,18 +164,23 @@ export class DtmfSender {
       const d = this.queue.shift();
       if (!d) return null;
       this.cur = d;
+      // Round the tone to whole packets (the duration field moves in packet steps) that fit the
+      // 16-bit duration at this clock (see header).
+      const packetMs = (this.units * 1000) / this.clock;
+      const fit = Math.floor(0xffff / this.units);
+      this.curUnits = Math.min(fit, Math.max(1, Math.round(d.toneMs / packetMs))) * this.units;
       this.sent = 0;
       this.endCopies = 0;
     }
     const d = this.cur;
     this.sent++;
-    const duration = Math.min(this.sent * this.unitsPerPacket, d.units);
-    const end = duration >= d.units;
+    const duration = Math.min(this.sent * this.units, this.curUnits);
+    const end = duration >= this.curUnits;
     const frame: DtmfFrame = { event: { event: d.code, end, volume: d.volume, duration }, marker: this.sent === 1, start: this.sent === 1 };
     if (end && ++this.endCopies >= END_PACKET_COPIES) {
       this.digitsSent++;
       this.cur = null;
-      this.gapLeft = d.gapPackets;
+      this.gapLeft = Math.round((d.gapMs * this.clock) / (1000 * this.units));
     }
     return frame;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eModel, mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
+import { CODEC_IMPAIRMENT, eModel, mosFromR, mouthToEarMs, rFactor } from "./emodel.js";
 
 describe("G.107 E-model", () => {
   it("default parameters give R ≈ 93.2 (G.107 §7, Table 3)", () => {
@@ -40,5 +40,16 @@ describe("G.107 E-model", () => {
   it("mouth-to-ear estimate", () => {
     expect(mouthToEarMs(0, 0)).toBe(40);
     expect(mouthToEarMs(100, 30)).toBe(50 + 60 + 20);
+  });
+  it("Opus (provisional Ie 0, Bpl 25.1): G.711's R without loss, concealment's robustness with it", () => {
+    const opus = CODEC_IMPAIRMENT.OPUS;
+    const g711 = CODEC_IMPAIRMENT.PCMU;
+    expect(opus).toEqual({ ie: 0, bpl: 25.1, provisional: true });
+    const r = (c: { ie: number; bpl: number }, loss: number) => rFactor({ oneWayDelayMs: 60, packetLossPct: loss, ie: c.ie, bpl: c.bpl });
+    expect(r(opus, 0)).toBeCloseTo(r(g711, 0), 10);
+    // eq. 7-29 at 5 % random loss: Ie,eff = 95·5/(5 + 25.1) ≈ 15.8 against 51.1 for G.711 without PLC.
+    expect(r(opus, 0) - r(opus, 5)).toBeCloseTo((95 * 5) / (5 + 25.1), 6);
+    expect(mosFromR(r(opus, 5))).toBeGreaterThan(3.8);
+    expect(mosFromR(r(g711, 5))).toBeLessThan(2.5);
   });
 });

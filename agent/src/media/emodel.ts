@@ -130,11 +130,23 @@ export function eModel(overrides: Partial<EModelParams> = {}): EModelTerms {
  *    transfer to this 0–100 scale. Until the wideband E-model (G.107.1) is implemented, G.722 is
  *    rated like G.711 (Ie = 0, Bpl = 4.3): a waveform codec without concealment in a narrowband
  *    model that cannot credit its extra bandwidth. Provisional; not taken from a G.113 table.
+ *  - Opus (RFC 6716; we send ~24 kbit/s SILK wideband, peers may send anything up to full band):
+ *    no edition of G.113 we cite lists Opus. Ie = 0: the IETF codec working group's summary of
+ *    listening tests (draft-ietf-codec-results; Rämö & Toukomaa, Interspeech 2011, among them) has
+ *    wideband Opus at ~20 kbit/s scoring with or above the established wideband codecs, so above
+ *    narrowband G.711, and this narrowband scale has nothing below G.711's 0 to give it (the same
+ *    limit as for G.722). The value therefore cannot rank Opus against G.711. Bpl = 25.1: every
+ *    Opus decoder conceals lost packets (RFC 6716 §4.4, part of the reference decoder), unlike
+ *    G.711, whose concealment is optional; 25.1 is G.113 Appendix I's figure for G.711 with its
+ *    Appendix I concealment, the nearest listed case of "a good codec plus decoder PLC". In-band
+ *    FEC (RFC 7587 §7.1 useinbandfec) is not credited: it depends on the sender's settings, which
+ *    the receiver cannot see. Provisional, like G.722's, until G.107.1/G.107.2 values exist here.
  */
-export const CODEC_IMPAIRMENT: Readonly<Record<"PCMU" | "PCMA" | "G722", { ie: number; bpl: number; provisional: boolean }>> = {
+export const CODEC_IMPAIRMENT: Readonly<Record<"PCMU" | "PCMA" | "G722" | "OPUS", { ie: number; bpl: number; provisional: boolean }>> = {
   PCMU: { ie: 0, bpl: 4.3, provisional: false },
   PCMA: { ie: 0, bpl: 4.3, provisional: false },
   G722: { ie: 0, bpl: 4.3, provisional: true },
+  OPUS: { ie: 0, bpl: 25.1, provisional: true },
 };
 
 export interface RFactorInput {

@@ -57,4 +57,15 @@ describe("JitterBufferModel", () => {
     expect(run(jb, [0, 500, 0])).toEqual([true, true, true]);
     expect([jb.late, jb.currentDelayMs]).toEqual([0, 0]);
   });
+  it("at 48 kHz (Opus, RFC 7587 §4.1): media time from 960-unit steps, the same decisions as at 8 kHz", () => {
+    const delays = [0, 10, 40, 41, 5, 100];
+    const at8 = new JitterBufferModel({ mode: "fixed", delayMs: 40 });
+    const at48 = new JitterBufferModel({ mode: "fixed", delayMs: 40 }, 48000);
+    const r48 = delays.map((d, i) => at48.onPacket(i * 960, 1000 + i * 20 + d));
+    expect(r48).toEqual(run(at8, delays));
+    // setClockRate: timing restarts (the next packet plays and sets the base).
+    at48.setClockRate(8000);
+    expect(at48.clockRate).toBe(8000);
+    expect(at48.onPacket(77, 99_999)).toBe(true);
+  });
 });

@@ -21,6 +21,9 @@
  *
  * A transit change larger than RESYNC_MS (a sender clock reset, a timestamp jump) resynchronises:
  * base restarts at the new transit and the packet plays.
+ *
+ * Media time comes from RTP timestamps at the negotiated codec's clock (codecs.ts: 8000, 48000 for
+ * Opus); `setClockRate` changes it and restarts timing like `reset()`.
  */
 
 export type JitterBufferConfig =
@@ -46,7 +49,7 @@ export const RESYNC_MS = 2000;
 
 export class JitterBufferModel {
   readonly config: JitterBufferConfig;
-  readonly clockRate: number;
+  private clock: number;
   /** Packets played and discarded as late (cumulative). */
   played = 0;
   late = 0;
@@ -65,10 +68,21 @@ export class JitterBufferModel {
 
   constructor(config: JitterBufferConfig = DEFAULT_JITTER_BUFFER, clockRate = 8000) {
     this.config = config;
-    this.clockRate = clockRate;
+    this.clock = clockRate;
     const initial = config.mode === "fixed" ? Math.max(0, config.delayMs) : config.mode === "adaptive" ? (config.minMs ?? ADAPTIVE_MIN_MS) : 0;
     this.currentDelayMs = initial;
     this.targetDelayMs = initial;
+  }
+
+  get clockRate(): number {
+    return this.clock;
+  }
+
+  /** The stream's clock changed (codec negotiated): timing restarts in the new units. */
+  setClockRate(clockRate: number): void {
+    if (clockRate === this.clock) return;
+    this.clock = clockRate;
+    this.reset();
   }
 
   /** New source: timing restarts (counters are kept). */
@@ -89,7 +103,7 @@ export class JitterBufferModel {
     }
     const ts = rtpTimestamp >>> 0;
     // Media time of this packet, unwrapped relative to the newest one (signed 32-bit difference).
-    const media = this.haveTs ? this.mediaMs + (((ts - this.lastTs) | 0) * 1000) / this.clockRate : 0;
+    const media = this.haveTs ? this.mediaMs + (((ts - this.lastTs) | 0) * 1000) / this.clock : 0;
     if (!this.haveTs || media > this.mediaMs) {
       this.mediaMs = media;
       this.lastTs = ts;

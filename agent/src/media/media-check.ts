@@ -53,21 +53,27 @@ export async function checkMedia(workers: number): Promise<void> {
 
 /**
  * An agent endpoint's media on workers (pooled-port.ts): two ports negotiate by SDP through their
- * workers (plain, SDES and DTLS-SRTP), exchange media, and the frame's prefetch brings each one row
- * of real metrics once; a DTLS fingerprint that does not match reaches the port as a failure.
+ * workers (PCMU plain, SDES and DTLS-SRTP, and Opus: libopus's wasm loads on the worker, also inside
+ * the compiled binary), exchange media, and the frame's prefetch brings each one row of real
+ * metrics once; a DTLS fingerprint that does not match reaches the port as a failure.
  */
 async function checkPooledPorts(workers: number): Promise<void> {
   const pool = await MediaPool.create(workers);
-  for (const srtp of [undefined, "SDES", "DTLS"] as const) {
-    const caller = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU", ...(srtp ? { srtp } : {}) });
-    const callee = await pool.openPort({ localAddress: "127.0.0.1", codec: "PCMU", ...(srtp ? { srtp } : {}) });
+  const cases = [{ codec: "PCMU" }, { codec: "PCMU", srtp: "SDES" }, { codec: "PCMU", srtp: "DTLS" }, { codec: "OPUS" }] as const;
+  for (const c of cases) {
+    const srtp = "srtp" in c ? c.srtp : undefined;
+    const what = `${c.codec} ${srtp ?? "RTP"}`;
+    const caller = await pool.openPort({ localAddress: "127.0.0.1", codec: c.codec, ...(srtp ? { srtp } : {}) });
+    const callee = await pool.openPort({ localAddress: "127.0.0.1", codec: c.codec, ...(srtp ? { srtp } : {}) });
     if (workers >= 2) assert(caller.worker !== callee.worker, "caller and callee on two workers");
     const offer = await caller.offer();
-    assert(offer.includes(`m=audio ${caller.localPort} `), `offer carries the worker's RTP port (${srtp ?? "RTP"})`);
+    assert(offer.includes(`m=audio ${caller.localPort} `), `offer carries the worker's RTP port (${what})`);
+    if (c.codec === "OPUS") assert(offer.includes("a=rtpmap:111 opus/48000/2\r\n"), "Opus offered on PT 111 (RFC 7587 §7)");
     const answer = await callee.answer(offer);
-    assert(answer.ok, `answer (${srtp ?? "RTP"}): ${answer.ok ? "" : answer.reason}`);
+    assert(answer.ok, `answer (${what}): ${answer.ok ? "" : answer.reason}`);
+    if (c.codec === "OPUS") assert(/m=audio \d+ RTP\/AVP 111 /.test(answer.sdp), `Opus answered: ${answer.sdp}`);
     const neg = await caller.applyAnswer(answer.sdp);
-    assert(neg.ok, `applyAnswer (${srtp ?? "RTP"}): ${neg.ok ? "" : neg.reason}`);
+    assert(neg.ok, `applyAnswer (${what}): ${neg.ok ? "" : neg.reason}`);
     callee.start();
     caller.start();
     await sleep(1200);
@@ -76,9 +82,13 @@ async function checkPooledPorts(workers: number): Promise<void> {
     for (const [name, port] of [["caller", caller], ["callee", callee]] as const) {
       const m = port.sample(Date.now());
       const d = port.detail();
-      assert((m.packets_received ?? 0) > 20 && (m.packets_sent ?? 0) > 20, `${name} (${srtp ?? "RTP"}) sends and receives: ${JSON.stringify(m)}`);
-      assert((m.mos ?? 0) > 4 && m.srtp_decrypt_failures === 0, `${name} (${srtp ?? "RTP"}) MOS ${m.mos}, SRTP failures ${m.srtp_decrypt_failures}`);
+      assert((m.packets_received ?? 0) > 20 && (m.packets_sent ?? 0) > 20, `${name} (${what}) sends and receives: ${JSON.stringify(m)}`);
+      assert((m.mos ?? 0) > 4 && m.srtp_decrypt_failures === 0, `${name} (${what}) MOS ${m.mos}, SRTP failures ${m.srtp_decrypt_failures}`);
       assert(Object.keys(d).length === 23 && (d.avg_packet_spacing ?? 0) > 10, `${name} detail metrics come with the row: ${JSON.stringify(d)}`);
+      // Levels of the decoded audio (G.711 by table, Opus through libopus): the source's, not the floor.
+      assert((d.audio_level_dbov ?? -127) > -60, `${name} (${what}) audio level ${d.audio_level_dbov} dBov`);
+      // Jitter at the codec's clock (48 kHz for Opus; read at 8 kHz it would be ~100 ms).
+      assert((m.jitter_ms ?? 99) < 20, `${name} (${what}) jitter ${m.jitter_ms} ms`);
       assert(Object.keys(port.sample(Date.now())).length === 0, `${name}: a fetched row is handed out once`);
     }
     caller.stop();

@@ -16,8 +16,10 @@ export interface MediaOpenOptions {
 }
 
 /**
- * G.711 endpoints offer what they always did; a G.722 endpoint also accepts G.711 (RFC 3264 §6.1:
- * the answerer picks), so it still completes calls with narrowband-only peers.
+ * G.711 endpoints offer what they always did; a G.722 endpoint also accepts G.711, an Opus endpoint
+ * G.722 and G.711 (RFC 3264 §6.1: the answerer picks), so they still complete calls with peers
+ * that lack their codec. A G.722 or Opus endpoint answers with its own codec whenever the offer
+ * lists it (`preferCodec`), whatever the offerer's order: the codec is what the test asked for.
  * SRTP (SDES, RFC 4568): every suite we support, the strongest-first default order of srtp.ts.
  * DTLS-SRTP (RFC 5764): a fresh self-signed ECDSA P-256 certificate; an endpoint places or answers
  * one call, so this is one certificate per endpoint.
@@ -26,7 +28,8 @@ export async function sessionOptionsFor(o: MediaOpenOptions): Promise<Omit<RtpSe
   return {
     localAddress: o.localAddress,
     codec: o.codec,
-    codecs: o.codec === "G722" ? ["G722", "PCMU", "PCMA"] : ["PCMU", "PCMA"],
+    codecs: o.codec === "OPUS" ? ["OPUS", "G722", "PCMU", "PCMA"] : o.codec === "G722" ? ["G722", "PCMU", "PCMA"] : ["PCMU", "PCMA"],
+    preferCodec: o.codec === "OPUS" || o.codec === "G722",
     ...(o.srtp === "SDES" ? { srtp: DEFAULT_SRTP_SUITES } : {}),
     ...(o.srtp === "DTLS" ? { dtls: await createDtlsIdentity() } : {}),
   };

@@ -1,7 +1,7 @@
 /**
  * One call's media: RTP over UDP with RTCP on port + 1 (RFC 3550 §11; on the RTP port when the peer
- * offered rtcp-mux, RFC 5761), G.711 or G.722
- * from the pre-encoded loop, optional SDES-SRTP, RFC 4733 DTMF, receiver statistics, RTCP SR/RR
+ * offered rtcp-mux, RFC 5761), G.711, G.722 or Opus from the pre-encoded loop, optional SDES-SRTP,
+ * RFC 4733 DTMF, receiver statistics, RTCP SR/RR
  * with RTT, and per-second quality metrics.
  *
  * Usage:
@@ -23,8 +23,15 @@
  * Behaviour:
  *  - Sockets: RTP on an even port, RTCP on the next (odd) one; `port: 0` picks ephemeral ones.
  *    Bun.udpSocket under Bun, node:dgram elsewhere (udp.ts).
- *  - Sending: driven by the process's MediaScheduler (no per-call timers); one preallocated ring of
- *    packet buffers; header written by hand, payload copied from the pre-encoded loop.
+ *  - Codec and clock: the negotiated codec (its PT from the SDP; Opus's is dynamic, RFC 7587 §7)
+ *    sets the RTP clock (codecs.ts): 8000 Hz for G.711 and G.722 (RFC 3551 §4.5.2), 48000 Hz for
+ *    Opus (RFC 7587 §4.1). Timestamps advance one 20 ms packet's units (160 or 960), and every
+ *    receive statistic in time units (jitter, spacing, drift, timestamp jumps, the jitter-buffer
+ *    model) and RFC 4733 events (telephone-event at the audio's clock, §2.1) use that clock. An
+ *    endpoint given `preferCodec` answers with it whenever the offer lists it (sdp.ts).
+ *  - Sending: driven by the process's MediaScheduler (no per-call timers); a preallocated ring of
+ *    packet buffers (packet-ring.ts; Opus payloads vary in size, each packet is an exact-length
+ *    view); header written by hand, payload copied from the pre-encoded loop.
  *  - Symmetric RTP / comedia: we send to the SDP address; when valid RTP (or RTCP) arrives from
  *    another source address, we learn it and send there from then on.
  *  - RTCP: first SR 0.5 s after start, then every 1 s for the next three, then every 5 s (so RTT
@@ -80,7 +87,10 @@
  *    the same `sample()` call (rates over its interval): network counters and rates, sequence
  *    anomalies, packet spacing, timestamp jumps, clock drift, SSRC switches, the peer's RTCP
  *    interval, the jitter buffer and received audio levels (arrival-stats.ts, jitter-buffer.ts,
- *    audio-level.ts).
+ *    audio-level.ts). Levels come from G.711 payloads by table, from Opus by decoding every packet
+ *    (one libopus decoder per session at 16 kHz, opus.ts: ~25 µs per 20 ms SILK packet under Bun);
+ *    an Opus payload that does not decode counts in `malformed` and `undecodable`. G.722 is not
+ *    decoded: its levels read the floor (−127 dBov).
  *  - `dropEveryNth` (test shim): every Nth outgoing packet is not put on the wire (as if the
  *    network lost it); it is still counted as sent and consumes a sequence number.
  */
@@ -98,10 +108,25 @@ import { RtpReceiverStats } from "./rtp-stats.js";
 import type { MediaScheduler, ScheduledStream, SchedulerHandle } from "./scheduler.js";
 import { DtmfDetector, DtmfSender, EVENT_PAYLOAD_BYTES, writeTelephoneEvent, type DtmfOptions } from "./dtmf.js";
 import { DtmfInfoSender, parseDtmfInfo, type DtmfInfoOptions, type SendInfo } from "./dtmf-info.js";
-import { buildSdp, negotiate, STATIC_PT, TELEPHONE_EVENT_PT, type Direction, type NegotiationResult } from "./sdp.js";
+import {
+  audioStream,
+  buildSdp,
+  negotiate,
+  OPUS_PT,
+  parseSdp,
+  STATIC_PT,
+  TELEPHONE_EVENT_48K_PT,
+  TELEPHONE_EVENT_PT,
+  unusedPayloadType,
+  type Direction,
+  type NegotiationResult,
+} from "./sdp.js";
 import { formatCrypto, generateSdesKey, SrtpTransform, type SdesKey, type SrtpSuite } from "./srtp.js";
 import { answerSetup, DtlsSrtpTransport, isDtlsRecord, type DtlsIdentity, type SetupRole } from "./dtls-srtp.js";
-import { copyFrame, FRAME_SAMPLES, payloadLoop, type MediaCodec, type PayloadLoop } from "./source.js";
+import { copyFrame, payloadLoop, type MediaCodec, type PayloadLoop } from "./source.js";
+import { packetUnits, RTP_CLOCK_RATE } from "./codecs.js";
+import { OpusDecoder } from "./opus.js";
+import { PacketRing } from "./packet-ring.js";
 
 export type { G711Codec, MediaCodec } from "./source.js";
 export { mediaCounters } from "./counters.js";
@@ -117,6 +142,8 @@ export interface RtpSessionOptions {
   codec: MediaCodec;
   /** Codecs we accept in an offer/answer (default: [codec]). */
   codecs?: readonly MediaCodec[];
+  /** Answering, take `codec` whenever the offer lists it, whatever the offerer's order (sdp.ts). */
+  preferCodec?: boolean;
   scheduler: MediaScheduler;
   /** Test shim: do not transmit every Nth RTP packet (simulated network loss). */
   dropEveryNth?: number;
@@ -221,6 +248,11 @@ export interface MediaSummary {
 
 
 const RING = 4;
+/**
+ * Rate Opus is decoded at for the levels: 16 kHz needs no resampling for SILK wideband (what phones
+ * send, and our loop), ~2.5× cheaper than 48 kHz, and speech carries its level below 8 kHz.
+ */
+const OPUS_LEVEL_RATE = 16000;
 const SSRC_SWITCH = 3;
 const defaultClock = (): number => performance.timeOrigin + performance.now();
 
@@ -270,9 +302,12 @@ export class RtpSession implements ScheduledStream {
   /** Codec in use (after negotiation; the preferred one before). */
   codec: MediaCodec;
   readonly supported: readonly MediaCodec[];
-  readonly stats = new RtpReceiverStats(8000);
-  readonly arrival = new ArrivalStats(8000);
+  private readonly preferCodec: MediaCodec | undefined;
+  readonly stats: RtpReceiverStats;
+  readonly arrival: ArrivalStats;
   readonly jitterBuffer: JitterBufferModel;
+  /** RTP timestamp units of one 20 ms packet of the codec in use. */
+  private frameUnits: number;
   private readonly level = new AudioLevelMeter();
   private readonly rtp: MediaSocket;
   private readonly rtcp: MediaSocket;
@@ -283,10 +318,12 @@ export class RtpSession implements ScheduledStream {
   private readonly sessionId: number;
   private sdpVersion: number;
   private loop: PayloadLoop;
-  private readonly ring: Buffer[];
-  private ringIndex = 0;
+  private readonly ring: PacketRing;
+  private eventIndex = 0;
   private readonly eventRing: Buffer[];
-  private readonly dtmfTx = new DtmfSender(FRAME_SAMPLES, 8000);
+  private readonly dtmfTx: DtmfSender;
+  /** Decodes received Opus for the audio levels (while the codec is Opus). */
+  private opusDecoder: OpusDecoder | null = null;
   private readonly dtmfRx = new DtmfDetector();
   /** SIP INFO DTMF sender (created by the first sendDtmfInfo). */
   private dtmfInfoTx: DtmfInfoSender | null = null;
@@ -297,8 +334,12 @@ export class RtpSession implements ScheduledStream {
   private handle: SchedulerHandle | null = null;
   private remote: RemoteMedia | null = null;
   private remoteTelephoneEventPt = -1;
-  /** The telephone-event PT we declare (101, or the offerer's in an answer, RFC 3264 §6.1). */
+  /** The telephone-event/8000 PT we declare (101, or the offerer's in an answer, RFC 3264 §6.1). */
   private localTelephoneEventPt = TELEPHONE_EVENT_PT;
+  /** The telephone-event/48000 PT we declare beside Opus (110, or the offerer's). */
+  private localTelephoneEvent48kPt = TELEPHONE_EVENT_48K_PT;
+  /** Opus's PT in our SDP (111, or the offerer's in an answer). */
+  private localOpusPt = OPUS_PT;
   private readonly srtpSuites: readonly SrtpSuite[];
   /** Our offered SDES keys by `a=crypto` tag (created with the first offer, reused in re-offers). */
   private offeredKeys: Map<number, SdesKey> | null = null;
@@ -335,6 +376,8 @@ export class RtpSession implements ScheduledStream {
   private rtt: number | null = null;
   // counters
   malformed = 0;
+  /** Audio payloads the codec could not decode (Opus; also counted in `malformed`). */
+  undecodable = 0;
   unknownPayloadType = 0;
   remoteLearned = 0;
   /** Packets from an SSRC other than the current source, not (yet) accepted as a new source. */
@@ -361,13 +404,21 @@ export class RtpSession implements ScheduledStream {
     this.localRtcpPort = rtcp.port;
     this.codec = opts.codec;
     this.supported = opts.codecs?.length ? opts.codecs : [opts.codec];
+    this.preferCodec = opts.preferCodec ? opts.codec : undefined;
+    // Without Opus we declare no telephone-event/48000, so no PT means one.
+    if (!this.supported.includes("OPUS")) this.localTelephoneEvent48kPt = -1;
+    const clock = RTP_CLOCK_RATE[this.codec];
+    this.frameUnits = packetUnits(this.codec);
+    this.stats = new RtpReceiverStats(clock);
+    this.arrival = new ArrivalStats(clock);
+    this.dtmfTx = new DtmfSender(this.frameUnits, clock);
     this.scheduler = opts.scheduler;
     this.clock = opts.clock ?? defaultClock;
     this.srtpSuites = opts.srtp ?? [];
     this.dtlsIdentity = opts.dtls ?? null;
     if (this.dtlsIdentity && this.srtpSuites.length) throw new Error("RtpSession: srtp (SDES) and dtls are exclusive");
     this.onDtmf = opts.onDtmf;
-    this.jitterBuffer = new JitterBufferModel(opts.jitterBuffer ?? DEFAULT_JITTER_BUFFER, 8000);
+    this.jitterBuffer = new JitterBufferModel(opts.jitterBuffer ?? DEFAULT_JITTER_BUFFER, clock);
     this.dropEveryNth = opts.dropEveryNth && opts.dropEveryNth > 0 ? Math.floor(opts.dropEveryNth) : 0;
     const rnd = randomBytes(12);
     // RFC 3550 §5.1: random SSRC, initial sequence number and timestamp.
@@ -379,7 +430,8 @@ export class RtpSession implements ScheduledStream {
     this.sdesCname = buildSdesCname(this.ssrc, opts.cname ?? `ringfleet@${this.advertiseAddress}`);
     this.loop = payloadLoop(this.codec);
     this.frameIndex = rnd[11]! % this.loop.frames;
-    this.ring = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES));
+    this.ring = new PacketRing(RING, RTP_HEADER_BYTES + this.loop.maxFrameBytes);
+    if (this.codec === "OPUS") this.opusDecoder = new OpusDecoder(OPUS_LEVEL_RATE);
     this.eventRing = Array.from({ length: RING }, () => Buffer.alloc(RTP_HEADER_BYTES + EVENT_PAYLOAD_BYTES));
     // Datagrams that arrived between binding and now are few; from here on they reach the session.
     // (Socket errors, e.g. ICMP port unreachable surfacing as ECONNREFUSED, are counted in udp.ts's
@@ -414,7 +466,9 @@ export class RtpSession implements ScheduledStream {
       port: this.localPort,
       codecs,
       direction,
+      opusPt: this.localOpusPt,
       telephoneEventPt: this.localTelephoneEventPt,
+      telephoneEvent48kPt: this.localTelephoneEvent48kPt,
       ...(c ? { crypto: c, proto: "RTP/SAVP" as const } : {}),
       ...dtls,
     });
@@ -496,20 +550,26 @@ export class RtpSession implements ScheduledStream {
 
   /** Apply a remote offer; our answer carries only the chosen codec (RFC 3264 §6.1). */
   answer(remoteSdp: string): { ok: true; sdp: string } | { ok: false; reason: string } {
-    const n = negotiate(remoteSdp, this.supported, { srtp: this.srtpSuites, dtls: this.dtlsRequired });
+    const offer = parseSdp(remoteSdp);
+    const n = negotiate(offer, this.supported, { srtp: this.srtpSuites, dtls: this.dtlsRequired, ...(this.preferCodec ? { prefer: this.preferCodec } : {}) });
     if (!n.ok) return n;
     if (n.dtls) {
       // RFC 5763 §5: answering actpass (or nothing) we are active, the DTLS client.
       const setup = answerSetup(n.dtls.setup);
       if (!setup) return { ok: false, reason: `offer's a=setup:${n.dtls.setup} leaves no DTLS connection to make` };
       this.localSetup = setup;
-      this.rtcpMux = n.rtcpMux === true;
       this.dtlsTransport(setup === "active" ? "client" : "server").setRemoteFingerprints(n.dtls.fingerprints);
     }
     // RFC 5761 §5.1.1: an offer with a=rtcp-mux is answered with it, and RTCP then shares the RTP
     // port both ways (sent from our RTP socket to the peer's RTP port).
     this.rtcpMux = n.rtcpMux === true;
-    if (n.telephoneEventPt !== undefined) this.localTelephoneEventPt = n.telephoneEventPt;
+    // RFC 3264 §6.1: the offer's PTs for the chosen codec and its telephone-event. An offer without
+    // telephone-event at the codec's clock gets ours on a PT the offer does not use.
+    if (n.codec === "OPUS") this.localOpusPt = n.payloadType;
+    const usedPts = audioStream(offer)?.payloadTypes ?? [];
+    const tePt = n.telephoneEventPt ?? unusedPayloadType(RTP_CLOCK_RATE[n.codec] === 48000 ? TELEPHONE_EVENT_48K_PT : TELEPHONE_EVENT_PT, usedPts);
+    if (RTP_CLOCK_RATE[n.codec] === 48000) this.localTelephoneEvent48kPt = tePt;
+    else this.localTelephoneEventPt = tePt;
     let crypto: string[] | undefined;
     if (n.crypto) {
       // RFC 4568 §7.1.2: answer with the offer's tag and suite and a key of our own.
@@ -560,14 +620,30 @@ export class RtpSession implements ScheduledStream {
 
   private setRemote(r: RemoteMedia, tePt?: number): void {
     this.remote = { ...r };
-    if (r.codec && r.codec !== this.codec) {
-      this.codec = r.codec;
-      this.loop = payloadLoop(r.codec);
-    }
+    if (r.codec && r.codec !== this.codec) this.setCodec(r.codec);
     this.remoteTelephoneEventPt = tePt ?? -1;
     this.rtcpAddress = r.address;
     // rtcp-mux: RTCP to the RTP port. DTLS-SRTP without it: no RTCP at all (see header).
     this.rtcpPort = this.rtcpMux ? r.port : this.dtlsIdentity ? 0 : (r.rtcpPort ?? r.port + 1);
+  }
+
+  /** Switch to the negotiated codec: its loop, packet size and clock (see header). */
+  private setCodec(codec: MediaCodec): void {
+    this.codec = codec;
+    this.loop = payloadLoop(codec);
+    this.frameIndex %= this.loop.frames;
+    this.ring.reserve(RTP_HEADER_BYTES + this.loop.maxFrameBytes);
+    const clock = RTP_CLOCK_RATE[codec];
+    this.frameUnits = packetUnits(codec);
+    this.stats.setClockRate(clock);
+    this.arrival.setClockRate(clock);
+    this.jitterBuffer.setClockRate(clock);
+    this.dtmfTx.setClock(this.frameUnits, clock);
+    if (codec === "OPUS") this.opusDecoder ??= new OpusDecoder(OPUS_LEVEL_RATE);
+    else {
+      this.opusDecoder?.close();
+      this.opusDecoder = null;
+    }
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -598,6 +674,8 @@ export class RtpSession implements ScheduledStream {
     this.stopped = true;
     if (this.handle) this.scheduler.remove(this.handle);
     this.handle = null;
+    this.opusDecoder?.close();
+    this.opusDecoder = null;
     this.dtls?.close();
     // RFC 3550 §6.6: say BYE (RR + SDES + BYE compound) from the RTCP socket (the RTP one with
     // rtcp-mux), then close both. With DTLS-SRTP and no keys yet there is nothing a peer could
@@ -673,7 +751,7 @@ export class RtpSession implements ScheduledStream {
     if (this.stopped || !this.remote) return;
     if (skip > 0) {
       // Frames the clock could not send in time: timestamp moves on, sequence does not (§5.1).
-      this.ts = (this.ts + skip * FRAME_SAMPLES) >>> 0;
+      this.ts = (this.ts + skip * this.frameUnits) >>> 0;
       this.frameIndex += skip;
       this.skippedFrames += skip;
       mediaCounters.skippedFrames += skip;
@@ -682,18 +760,19 @@ export class RtpSession implements ScheduledStream {
     if (this.sending && (!this.dtlsIdentity || this.srtp)) {
       const r = this.remote;
       for (let i = 0; i < send; i++) {
-        const buf = this.ring[this.ringIndex]!;
         const ev = this.dtmfTx.busy && this.remoteTelephoneEventPt >= 0 ? this.dtmfTx.next() : null;
-        const pkt = ev ? this.eventRing[this.ringIndex]! : buf;
-        this.ringIndex = (this.ringIndex + 1) % RING;
+        let pkt: Buffer;
         if (ev) {
+          pkt = this.eventRing[this.eventIndex]!;
+          this.eventIndex = (this.eventIndex + 1) % RING;
           // RFC 4733 §2.5.1.2: one timestamp for the whole event, marker on its first packet.
           if (ev.start) this.dtmfEventTs = this.ts;
           writeRtpHeader(pkt, this.remoteTelephoneEventPt, ev.marker, this.seq, this.dtmfEventTs, this.ssrc);
           writeTelephoneEvent(pkt, RTP_HEADER_BYTES, ev.event);
         } else {
+          const buf = this.ring.next();
           writeRtpHeader(buf, r.payloadType, this.packetsSent === 0, this.seq, this.ts, this.ssrc);
-          copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES);
+          pkt = this.ring.packet(RTP_HEADER_BYTES + copyFrame(this.loop, this.frameIndex, buf, RTP_HEADER_BYTES));
         }
         // RFC 3711 §3.3: every packet is protected (and so consumes its index) even if the
         // test shim then drops it, as a real network loss would.
@@ -706,11 +785,11 @@ export class RtpSession implements ScheduledStream {
           this.rtp.send(wire, r.port, r.address);
         }
         this.seq = (this.seq + 1) & 0xffff;
-        this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
+        this.ts = (this.ts + this.frameUnits) >>> 0;
         this.frameIndex++;
       }
     } else {
-      this.ts = (this.ts + send * FRAME_SAMPLES) >>> 0;
+      this.ts = (this.ts + send * this.frameUnits) >>> 0;
       this.frameIndex += send;
     }
     if (this.frameIndex >= 1 << 30) this.frameIndex %= this.loop.frames;
@@ -788,13 +867,16 @@ export class RtpSession implements ScheduledStream {
     }
     const v = this.view;
     const r = this.remote;
-    // Events come with the PT we declared (RFC 3264 §5.1) or, from lenient peers, their own.
+    // Events come with a PT we declared (RFC 3264 §5.1) or, from lenient peers, their own.
     const isEvent =
       (!r || v.payloadType !== r.payloadType) &&
-      (v.payloadType === this.localTelephoneEventPt || (this.remoteTelephoneEventPt >= 0 && v.payloadType === this.remoteTelephoneEventPt));
+      (v.payloadType === this.localTelephoneEventPt ||
+        v.payloadType === this.localTelephoneEvent48kPt ||
+        (this.remoteTelephoneEventPt >= 0 && v.payloadType === this.remoteTelephoneEventPt));
     if (r && !isEvent && v.payloadType !== r.payloadType) {
-      // Accept the other static G.711 PT too (peers that switch codecs mid-call); ignore the rest.
-      if (v.payloadType !== STATIC_PT.PCMU && v.payloadType !== STATIC_PT.PCMA) {
+      // Accept the other static G.711 PT too (peers that switch codecs mid-call) while the stream's
+      // clock is G.711's; ignore the rest (8 kHz timestamps in a 48 kHz stream would be nonsense).
+      if ((v.payloadType !== STATIC_PT.PCMU && v.payloadType !== STATIC_PT.PCMA) || RTP_CLOCK_RATE[this.codec] !== 8000) {
         this.unknownPayloadType++;
         return;
       }
@@ -840,9 +922,19 @@ export class RtpSession implements ScheduledStream {
       else {
         this.arrival.onPacket(st.lastExt, v.timestamp, now, v.marker);
         if (st.duplicates === dups) this.jitterBuffer.onPacket(v.timestamp, now); // a buffer drops duplicates
-        // Levels from G.711 only: decoding G.722 per packet would cost ~100× a table lookup.
-        const law = v.payloadType === STATIC_PT.PCMA ? "PCMA" : v.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec;
-        if (law !== "G722") this.level.onPayload(law, msg, v.payloadOffset, v.payloadLength);
+        // Levels: G.711 by table; Opus decoded (see header); G.722 not (~100× a table lookup).
+        const dec = this.opusDecoder;
+        if (dec && v.payloadType === (r ? r.payloadType : this.localOpusPt)) {
+          const n = dec.decode(msg, v.payloadOffset, v.payloadLength);
+          if (n < 0) {
+            this.undecodable++;
+            this.malformed++;
+            mediaCounters.malformed++;
+          } else this.level.onPcm(dec.pcm, n);
+        } else {
+          const law = v.payloadType === STATIC_PT.PCMA ? "PCMA" : v.payloadType === STATIC_PT.PCMU ? "PCMU" : this.codec;
+          if (law === "PCMU" || law === "PCMA") this.level.onPayload(law, msg, v.payloadOffset, v.payloadLength);
+        }
       }
     }
     // Symmetric RTP / comedia: answer to where the (validated) media comes from.

@@ -246,6 +246,41 @@ describe("RFC 3550 A.8 jitter", () => {
     expect(s.jitterTs).toBe(0);
     expect(s.cumulativeLost).toBe(0);
   });
+  it("at Opus's 48 kHz clock (RFC 7587 §4.1): the same arrival pattern reads the same jitter in ms", () => {
+    // The hand-computed pattern above with 960-unit steps: transit = arrival·48 − ts: 0, 0, 240, 0, 0.
+    const s = new RtpReceiverStats(48000);
+    const arrivals = [0, 20, 45, 60, 80];
+    arrivals.forEach((a, i) => s.onPacket(100 + i, 960 * i, a, 100, SSRC));
+    let j = 0;
+    for (const d of [0, 240, 240, 0]) j += (d - j) / 16;
+    expect(s.jitterTs).toBeCloseTo(j, 10);
+    expect(s.jitterMs).toBeCloseTo(4.541015625 / 8, 10); // = 27.25 / 48: the 8 kHz case's ms
+    // Read at the wrong (8 kHz) clock, 960-unit steps are 120 ms of media per 20 ms of a perfect
+    // cadence: |D| = 100 ms every packet.
+    const wrong = new RtpReceiverStats(8000);
+    for (let i = 0; i < 50; i++) wrong.onPacket(i, 960 * i, 20 * i, 100, SSRC);
+    expect(wrong.jitterMs).toBeGreaterThan(90);
+  });
+  it("alternating 0 / 4 ms delay at 48 kHz: |D| = 192 units every packet, J → 4 ms", () => {
+    const s = new RtpReceiverStats(48000);
+    const n = 60;
+    for (let i = 0; i < n; i++) s.onPacket(i, (123456 + 960 * i) >>> 0, 1000 + 20 * i + (i % 2 ? 4 : 0), 100, SSRC);
+    // The first packet is on probation (§A.1), so n − 2 differences reach the estimate.
+    const expected = 192 * (1 - (15 / 16) ** (n - 2));
+    expect(s.jitterTs).toBeCloseTo(expected, 6);
+    expect(s.jitterMs).toBeCloseTo(expected / 48, 6);
+    expect(s.reportBlock().jitter).toBe(Math.floor(expected)); // RR jitter in timestamp units (§6.4.1)
+  });
+  it("setClockRate restarts the estimate in the new units (a codec change), not mixing clocks", () => {
+    const s = new RtpReceiverStats(8000);
+    [0, 20, 45, 60, 80].forEach((a, i) => s.onPacket(100 + i, 160 * i, a, 172, SSRC));
+    expect(s.jitterTs).toBeGreaterThan(0);
+    s.setClockRate(48000);
+    expect([s.clockRate, s.jitterTs]).toEqual([48000, 0]);
+    for (let i = 5; i < 10; i++) s.onPacket(100 + i, 5_000_000 + 960 * i, 20 * i, 100, SSRC);
+    expect(s.jitterTs).toBe(0);
+    expect(s.cumulativeLost).toBe(0); // sequence statistics carry on
+  });
   it("survives a 32-bit RTP timestamp wrap", () => {
     const s = new RtpReceiverStats();
     const base = 0xffffffff - 160;

@@ -20,7 +20,9 @@
  *    clamped-away surplus in the next, so 50 ms of jitter without any loss read as 1–2 % loss
  *    per second and cost ~0.6 MOS (found by the media-truth test against tshark).
  *  - §A.8 interarrival jitter in timestamp units (J += (|D| − J)/16), reported in ms at the
- *    clock rate.
+ *    clock rate: the negotiated codec's (8000 for G.711 and G.722, 48000 for Opus, codecs.ts), set
+ *    with `setClockRate` when negotiation changes it (the jitter estimate restarts then: units of
+ *    two clocks cannot be mixed in one transit difference).
  *  - duplicates (same extended seq seen within the last 1024) and out-of-order arrivals (below
  *    the highest extended seq, not a duplicate), tracked beside A.1, which cannot tell them apart.
  *
@@ -62,7 +64,7 @@ export interface IntervalLoss {
 }
 
 export class RtpReceiverStats {
-  readonly clockRate: number;
+  private clock: number;
   // §A.1 state
   private ssrc = -1;
   private maxSeq = 0;
@@ -108,7 +110,20 @@ export class RtpReceiverStats {
   readonly reportCursor: IntervalCursor = { expectedPrior: 0, receivedPrior: 0 };
 
   constructor(clockRate = 8000) {
-    this.clockRate = clockRate;
+    this.clock = clockRate;
+  }
+
+  /** RTP timestamp units per second of the stream. */
+  get clockRate(): number {
+    return this.clock;
+  }
+
+  /** The stream's clock changed (codec negotiated): the §A.8 estimate restarts in the new units. */
+  setClockRate(clockRate: number): void {
+    if (clockRate === this.clock) return;
+    this.clock = clockRate;
+    this.haveTransit = false;
+    this.jitterTs = 0;
   }
 
   get currentSsrc(): number {
@@ -135,7 +150,7 @@ export class RtpReceiverStats {
     return this.expected - this.received;
   }
   get jitterMs(): number {
-    return (this.jitterTs * 1000) / this.clockRate;
+    return (this.jitterTs * 1000) / this.clock;
   }
 
   private reset(ssrc: number): void {
@@ -331,7 +346,7 @@ export class RtpReceiverStats {
 
   /** §A.8: D(i−1,i) from transit times in timestamp units; J += (|D| − J)/16. */
   private updateJitter(rtpTimestamp: number, arrivalMs: number): void {
-    const arrivalTs = (arrivalMs * this.clockRate) / 1000;
+    const arrivalTs = (arrivalMs * this.clock) / 1000;
     // RTP timestamps are 32-bit and wrap; work modulo 2^32 via a signed difference of transits.
     const transit = arrivalTs - (rtpTimestamp >>> 0);
     if (this.haveTransit) {

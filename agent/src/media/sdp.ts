@@ -1,10 +1,23 @@
 /**
  * SDP for one audio stream: build an offer/answer (RFC 4566 §5, RFC 3264 §5–6), parse what a
- * peer sends (tolerating LF or CRLF, unknown lines ignored), and negotiate a G.711 codec.
+ * peer sends (tolerating LF or CRLF, unknown lines ignored), and negotiate a codec.
  *
  * Static payload types per RFC 3551 §6 Table 4: PCMU = 0, PCMA = 8, G722 = 9 (all with an 8000 Hz
- * RTP clock; G.722 samples at 16 kHz but RFC 3551 §4.5.2 keeps its clock at 8000). DTMF is
- * offered as telephone-event/8000 on dynamic PT 101 (RFC 4733 §7.1.1, `a=fmtp:101 0-16`).
+ * RTP clock; G.722 samples at 16 kHz but RFC 3551 §4.5.2 keeps its clock at 8000).
+ * Opus (RFC 7587 §7) has a dynamic PT, 111 in our offers (the offerer's in an answer, RFC 3264
+ * §6.1): `a=rtpmap:111 opus/48000/2` (§7: clock 48000 and 2 channels whatever is sent; a peer's
+ * `opus/48000` or `opus/48000/1` is accepted too) and `a=fmtp:111 minptime=10;useinbandfec=1`
+ * (§7.1: we take 10 ms packets and can use in-band FEC). We send 20 ms (`a=ptime:20`).
+ *
+ * DTMF (RFC 4733) is offered as telephone-event at each audio clock offered, since §2.1 has the
+ * event use the audio's clock: telephone-event/8000 on PT 101 beside G.711/G.722,
+ * telephone-event/48000 on PT 110 beside Opus, each with `a=fmtp:<pt> 0-16` (§7.1.1). Negotiation
+ * takes the peer's telephone-event at the chosen codec's clock only (one at another clock could
+ * not share the stream's timestamps).
+ *
+ * Which codec: the first of the remote's payload types (its preference, RFC 3264 §6.1) that we
+ * support, unless `prefer` names one the remote lists: an endpoint configured for a codec uses it
+ * whenever the peer offers it (§6.1 lets the answerer choose among the offered formats).
  *
  * SRTP with SDES (RFC 4568): an offer with SRTP uses the RTP/SAVP profile (RFC 3711) and one
  * `a=crypto` line per suite we accept, in preference order (§7.1.1). Answering, we take the first of
@@ -17,12 +30,19 @@
  * (RFC 5761 §5.1.1: we only handshake on the RTP port, so RTCP shares it). A DTLS-configured side
  * requires that profile and a fingerprint; nobody else accepts it.
  */
-import type { MediaCodec } from "./source.js";
+import { RTP_CLOCK_RATE, type MediaCodec } from "./codecs.js";
 import { parseCrypto, type CryptoAttribute, type SrtpSuite } from "./srtp.js";
 import { DTLS_SRTP_PROTOS, parseFingerprint, SETUP_ROLES, type Fingerprint, type SetupRole } from "./dtls-srtp.js";
 
-export const STATIC_PT: Readonly<Record<MediaCodec, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
+export const STATIC_PT: Readonly<Record<Exclude<MediaCodec, "OPUS">, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
+/** Opus's dynamic PT in our offers (RFC 7587 §7; 111 as most user agents use). */
+export const OPUS_PT = 111;
+/** Our Opus `a=fmtp` (RFC 7587 §7.1). */
+export const OPUS_FMTP = "minptime=10;useinbandfec=1";
+/** telephone-event/8000 (RFC 4733 §7.1.1). */
 export const TELEPHONE_EVENT_PT = 101;
+/** telephone-event/48000, beside Opus (RFC 4733 §2.1: the audio's clock). */
+export const TELEPHONE_EVENT_48K_PT = 110;
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 /** Transport protocols of `m=` we speak (RTP/AVP: RFC 3551; RTP/SAVP: RFC 3711; UDP/TLS/RTP/SAVP: RFC 5764 §8). */
@@ -37,12 +57,16 @@ export interface BuildSdpOptions {
   address: string;
   /** RTP port (RTCP is implicitly port + 1, RFC 3550 §11). */
   port: number;
-  /** Codecs in preference order; each appears in `m=` with its static PT and an `a=rtpmap`. */
+  /** Codecs in preference order; each appears in `m=` with its PT and an `a=rtpmap`. */
   codecs: readonly MediaCodec[];
-  /** Offer telephone-event/8000 (default true). */
+  /** Opus's PT (default 111; an answer echoes the offer's, RFC 3264 §6.1). */
+  opusPt?: number;
+  /** Offer telephone-event at each clock of `codecs` (default true). */
   telephoneEvent?: boolean;
-  /** Its PT (default 101; an answer echoes the offer's, RFC 3264 §6.1). */
+  /** PT of telephone-event/8000 (default 101; an answer echoes the offer's, RFC 3264 §6.1). */
   telephoneEventPt?: number;
+  /** PT of telephone-event/48000 (default 110; likewise). */
+  telephoneEvent48kPt?: number;
   ptime?: number;
   direction?: Direction;
   /** `m=` protocol (default RTP/AVP; RTP/SAVP with `crypto`). */
@@ -58,10 +82,13 @@ export interface BuildSdpOptions {
 
 /** Build an SDP body (CRLF line ends, trailing CRLF). */
 export function buildSdp(o: BuildSdpOptions): string {
-  const pts = o.codecs.map((c) => STATIC_PT[c]);
-  const te = o.telephoneEvent ?? true;
-  const tePt = o.telephoneEventPt ?? TELEPHONE_EVENT_PT;
-  if (te) pts.push(tePt);
+  const ptOf = (c: MediaCodec): number => (c === "OPUS" ? (o.opusPt ?? OPUS_PT) : STATIC_PT[c]);
+  const pts = o.codecs.map(ptOf);
+  // One telephone-event per audio clock, in the order the codecs bring the clocks in.
+  const teClocks = o.telephoneEvent ?? true ? [...new Set(o.codecs.map((c) => RTP_CLOCK_RATE[c]))] : [];
+  const tePtOf = (clock: number): number =>
+    clock === 48000 ? (o.telephoneEvent48kPt ?? TELEPHONE_EVENT_48K_PT) : (o.telephoneEventPt ?? TELEPHONE_EVENT_PT);
+  for (const clock of teClocks) pts.push(tePtOf(clock));
   const lines = [
     "v=0",
     `o=${o.username ?? "ringfleet"} ${o.sessionId} ${o.sessionVersion ?? o.sessionId} IN IP4 ${o.address}`,
@@ -70,8 +97,11 @@ export function buildSdp(o: BuildSdpOptions): string {
     "t=0 0",
     `m=audio ${o.port} ${o.proto ?? (o.crypto?.length ? "RTP/SAVP" : "RTP/AVP")} ${pts.join(" ")}`,
   ];
-  for (const c of o.codecs) lines.push(`a=rtpmap:${STATIC_PT[c]} ${c}/8000`);
-  if (te) lines.push(`a=rtpmap:${tePt} telephone-event/8000`, `a=fmtp:${tePt} 0-16`);
+  for (const c of o.codecs) {
+    if (c === "OPUS") lines.push(`a=rtpmap:${ptOf(c)} opus/48000/2`, `a=fmtp:${ptOf(c)} ${OPUS_FMTP}`);
+    else lines.push(`a=rtpmap:${ptOf(c)} ${c}/8000`);
+  }
+  for (const clock of teClocks) lines.push(`a=rtpmap:${tePtOf(clock)} telephone-event/${clock}`, `a=fmtp:${tePtOf(clock)} 0-16`);
   for (const c of o.crypto ?? []) lines.push(`a=crypto:${c}`);
   if (o.fingerprint) lines.push(`a=fingerprint:${o.fingerprint.algorithm} ${o.fingerprint.value}`);
   if (o.setup) lines.push(`a=setup:${o.setup}`);
@@ -211,11 +241,13 @@ export type NegotiationResult =
     }
   | { ok: false; reason: string };
 
-/** Which G.711 codec a payload type denotes in this media section (rtpmap wins over static PTs). */
+/** Which codec a payload type denotes in this media section (rtpmap wins over static PTs). */
 function codecOf(m: SdpMedia, pt: number): MediaCodec | null {
   const map = m.rtpmap.get(pt);
   if (map) {
     const name = map.encoding.toUpperCase();
+    // RFC 7587 §7: opus/48000/2 (see header for the leniency on the channel count).
+    if (name === "OPUS") return map.clockRate === 48000 && (map.channels ?? 2) <= 2 ? "OPUS" : null;
     if (map.clockRate !== 8000 || (map.channels !== undefined && map.channels !== 1)) return null;
     return name === "PCMU" || name === "PCMA" || name === "G722" ? name : null;
   }
@@ -226,22 +258,36 @@ function codecOf(m: SdpMedia, pt: number): MediaCodec | null {
 }
 
 /**
- * Pick the codec for the first usable audio stream of a remote SDP (offer or answer): the first
- * payload type in the remote's order (RFC 3264 §6.1: the offerer's preference) that we support.
- * Failure reasons are meant for NEGOTIATION_FAILED / 488 reporting.
+ * Pick the codec for the first usable audio stream of a remote SDP (offer or answer): `prefer` if
+ * the remote lists it, else the first payload type in the remote's order (RFC 3264 §6.1: the
+ * offerer's preference) that we support. Failure reasons are meant for NEGOTIATION_FAILED / 488
+ * reporting.
  */
 export interface NegotiateOptions {
+  /** Our codec of choice, taken whenever the remote lists it (see header). */
+  prefer?: MediaCodec;
   /** SDES suites we accept; non-empty = SRTP required (RTP/SAVP), empty/absent = plain RTP/AVP. */
   srtp?: readonly SrtpSuite[];
   /** DTLS-SRTP required (UDP/TLS/RTP/SAVP with a fingerprint, RFC 5764 §8 / RFC 5763 §5). */
   dtls?: boolean;
 }
 
+/** The audio stream negotiation uses: the first `m=audio` with a non-zero port. */
+export function audioStream(sdp: ParsedSdp): SdpMedia | undefined {
+  return sdp.media.find((m) => m.media === "audio" && m.port > 0);
+}
+
+/** `preferred` if the stream does not use it, else the first dynamic PT (96–127, RFC 3551 §3) it does not. */
+export function unusedPayloadType(preferred: number, used: readonly number[]): number {
+  if (!used.includes(preferred)) return preferred;
+  for (let pt = 96; pt < 128; pt++) if (!used.includes(pt)) return pt;
+  return preferred;
+}
+
 export function negotiate(remote: string | ParsedSdp, supported: readonly MediaCodec[], opts: NegotiateOptions = {}): NegotiationResult {
   const sdp = typeof remote === "string" ? parseSdp(remote) : remote;
-  const audio = sdp.media.filter((m) => m.media === "audio");
-  if (audio.length === 0) return { ok: false, reason: "no audio media in SDP" };
-  const m = audio.find((a) => a.port > 0);
+  if (!sdp.media.some((a) => a.media === "audio")) return { ok: false, reason: "no audio media in SDP" };
+  const m = audioStream(sdp);
   if (!m) return { ok: false, reason: "audio stream rejected (port 0)" };
   if (m.port > 65535) return { ok: false, reason: `invalid media port ${m.port}` };
   const wantSrtp = (opts.srtp?.length ?? 0) > 0;
@@ -274,18 +320,23 @@ export function negotiate(remote: string | ParsedSdp, supported: readonly MediaC
   let chosen: { codec: MediaCodec; pt: number } | null = null;
   for (const pt of m.payloadTypes) {
     const c = codecOf(m, pt);
-    if (c && supported.includes(c)) {
+    if (!c || !supported.includes(c)) continue;
+    if (c === opts.prefer) {
       chosen = { codec: c, pt };
       break;
     }
+    chosen ??= { codec: c, pt };
+    if (!opts.prefer || !supported.includes(opts.prefer)) break;
   }
   if (!chosen) {
     return { ok: false, reason: `no common codec (offered PTs ${m.payloadTypes.join(",") || "none"}; supported ${supported.join(",")})` };
   }
+  // RFC 4733 §2.1: events on the audio's clock.
+  const clock = RTP_CLOCK_RATE[chosen.codec];
   let telephoneEventPt: number | undefined;
   for (const pt of m.payloadTypes) {
     const map = m.rtpmap.get(pt);
-    if (map && map.encoding.toLowerCase() === "telephone-event" && map.clockRate === 8000) telephoneEventPt = pt;
+    if (map && map.encoding.toLowerCase() === "telephone-event" && map.clockRate === clock) telephoneEventPt = pt;
   }
   const res: NegotiationResult = {
     ok: true,

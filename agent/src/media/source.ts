@@ -13,21 +13,34 @@
  * G.711 at 8000 Hz, one octet per sample, 20 ms default packetisation).
  *
  * Payloads are pre-encoded once per process (`payloadLoop(codec)`), so sending a packet is a copy
- * of 160 bytes from a loop buffer, never an encode. G.722 gets the same signal generated at 16 kHz
- * (the model is continuous in time) and encoded with g722.ts: 320 samples → 160 octets per 20 ms,
- * so its frames are 160 bytes too (RFC 3551 §4.5.2).
+ * from a loop buffer, never an encode. G.722 gets the same signal generated at 16 kHz (the model is
+ * continuous in time) and encoded with g722.ts: 320 samples → 160 octets per 20 ms, so its frames
+ * are 160 bytes too (RFC 3551 §4.5.2).
+ *
+ * Opus (opus.ts) is encoded from that same 16 kHz signal with the encoder's input at 16 kHz, VOIP
+ * application, 24 kbit/s VBR, 20 ms frames. Not 48 kHz: the signal has nothing above 3.4 kHz but
+ * a faint hiss, so a 48 kHz input would only triple the start-up cost (~0.7 s instead of ~0.2 s of
+ * CPU, once per thread, while other calls are being paced) and make libopus spend bits on coding
+ * that hiss as full band (hybrid mode); at 16 kHz it codes SILK wideband, what a wideband phone
+ * sends. The RTP clock is 48 kHz all the same (RFC 7587 §4.1: the encoder's input rate does not
+ * change the timestamp units). Payloads vary in size (VBR), so a loop keeps each frame's offset.
+ * The 4 s loop wraps in a pause of the signal, so restarting the coded stream there is inaudible.
  */
 import { encodeG711 } from "./g711.js";
 import { G722Encoder, G722_SAMPLE_RATE } from "./g722.js";
+import type { MediaCodec } from "./codecs.js";
+import { encodeOpusFrames } from "./opus.js";
+
+export type { G711Codec, MediaCodec } from "./codecs.js";
 
 export const SAMPLE_RATE = 8000;
+/** Samples of one 20 ms frame at SAMPLE_RATE (the G.711 frame size in octets). */
 export const FRAME_SAMPLES = 160;
 /** Length of the pre-encoded loop. */
 export const LOOP_SECONDS = 4;
-
-export type G711Codec = "PCMU" | "PCMA";
-/** Every codec the engine sends and receives. */
-export type MediaCodec = G711Codec | "G722";
+/** The Opus loop's encoder input rate and bitrate (see header). */
+export const OPUS_INPUT_RATE = 16000;
+export const OPUS_BITRATE = 24000;
 
 /** Generate `seconds` of the speech-like signal as 16-bit PCM (8 kHz default). Pure and deterministic. */
 export function generateSpeechLike(seconds: number, sampleRate = SAMPLE_RATE): Int16Array {
@@ -71,36 +84,69 @@ export function generateSpeechLike(seconds: number, sampleRate = SAMPLE_RATE): I
   return out;
 }
 
-/** A pre-encoded payload loop: `frames` consecutive 160-byte G.711 frames in one buffer. */
+/** A pre-encoded payload loop: `frames` consecutive 20 ms payloads in one buffer. */
 export interface PayloadLoop {
   readonly codec: MediaCodec;
   readonly data: Buffer;
   readonly frames: number;
-  readonly frameBytes: number;
+  /** Frame i is `data[offsets[i] .. offsets[i + 1])` (fixed 160-byte steps for G.711 and G.722). */
+  readonly offsets: Uint32Array;
+  /** The largest frame, bytes (what a packet buffer must hold beyond the RTP header). */
+  readonly maxFrameBytes: number;
 }
 
 const loops = new Map<MediaCodec, PayloadLoop>();
-let pcmCache: Int16Array | null = null;
+const pcmByRate = new Map<number, Int16Array>();
+
+/** The loop's signal at `rate`, generated once (G.722 and Opus share the 16 kHz one). */
+function loopPcm(rate: number): Int16Array {
+  let pcm = pcmByRate.get(rate);
+  if (!pcm) {
+    pcm = generateSpeechLike(LOOP_SECONDS, rate);
+    pcmByRate.set(rate, pcm);
+  }
+  return pcm;
+}
+
+function fixedOffsets(frames: number, bytes: number): Uint32Array {
+  const o = new Uint32Array(frames + 1);
+  for (let i = 0; i <= frames; i++) o[i] = i * bytes;
+  return o;
+}
+
+function encodeLoop(codec: MediaCodec): PayloadLoop {
+  if (codec === "OPUS") {
+    const { data, offsets, frames } = encodeOpusFrames(loopPcm(OPUS_INPUT_RATE), OPUS_INPUT_RATE, { bitrate: OPUS_BITRATE });
+    let max = 0;
+    for (let i = 0; i < frames; i++) max = Math.max(max, offsets[i + 1]! - offsets[i]!);
+    return { codec, data, frames, offsets, maxFrameBytes: max };
+  }
+  let encoded: Uint8Array;
+  if (codec === "G722") encoded = new G722Encoder().encode(loopPcm(G722_SAMPLE_RATE));
+  else encoded = encodeG711(codec === "PCMU" ? "ulaw" : "alaw", loopPcm(SAMPLE_RATE));
+  const data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const frames = Math.floor(data.length / FRAME_SAMPLES);
+  return { codec, data, frames, offsets: fixedOffsets(frames, FRAME_SAMPLES), maxFrameBytes: FRAME_SAMPLES };
+}
 
 /** The process-wide payload loop for `codec`, encoded on first use. */
 export function payloadLoop(codec: MediaCodec): PayloadLoop {
   let loop = loops.get(codec);
   if (!loop) {
-    let encoded: Uint8Array;
-    if (codec === "G722") encoded = new G722Encoder().encode(generateSpeechLike(LOOP_SECONDS, G722_SAMPLE_RATE));
-    else {
-      pcmCache ??= generateSpeechLike(LOOP_SECONDS);
-      encoded = encodeG711(codec === "PCMU" ? "ulaw" : "alaw", pcmCache);
-    }
-    const data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    loop = { codec, data, frames: Math.floor(data.length / FRAME_SAMPLES), frameBytes: FRAME_SAMPLES };
+    loop = encodeLoop(codec);
     loops.set(codec, loop);
   }
   return loop;
 }
 
+/** Bytes of frame `index` (mod loop length). */
+export function frameBytes(loop: PayloadLoop, index: number): number {
+  const i = index % loop.frames;
+  return loop.offsets[i + 1]! - loop.offsets[i]!;
+}
+
 /** Copy frame `index` (mod loop length) into `target` at `offset`; returns bytes written. */
 export function copyFrame(loop: PayloadLoop, index: number, target: Buffer, offset: number): number {
-  const start = (index % loop.frames) * loop.frameBytes;
-  return loop.data.copy(target, offset, start, start + loop.frameBytes);
+  const i = index % loop.frames;
+  return loop.data.copy(target, offset, loop.offsets[i]!, loop.offsets[i + 1]!);
 }

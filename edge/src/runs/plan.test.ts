@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EndpointSpec, TestGroup } from "../../../protocol/index.js";
 import { buildRunPlan, parseHostPort, resolveTarget, targetInGroup, type PlanInput } from "./plan.js";
 
 const registrar = { id: "reg1", name: "PBX", domain: "pbx.test", port: null, transport: "UDP" as const, outboundProxy: null };
@@ -28,6 +29,16 @@ describe("buildRunPlan", () => {
     const dtls = buildRunPlan(input({ groups: input().groups.map((g) => ({ ...g, srtp: "DTLS" as const })) }));
     if (!dtls.ok) throw new Error(dtls.reason);
     expect(dtls.endpoints.map((e) => e.spec.srtp)).toEqual(["DTLS", "DTLS", "DTLS", "DTLS", "DTLS"]);
+  });
+
+  it("carries each group's codec, Opus included, into its endpoints' specs", () => {
+    expect(TestGroup.safeParse({ name: "o", registrarId: "reg1", endpoints: 1, codec: "OPUS", callee: { type: "RECEIVE" } }).success).toBe(true);
+    expect(TestGroup.safeParse({ name: "o", registrarId: "reg1", endpoints: 1, codec: "opus", callee: { type: "RECEIVE" } }).success).toBe(false);
+    const plan = buildRunPlan(input({ groups: input().groups.map((g, i) => ({ ...g, codec: i === 0 ? ("OPUS" as const) : ("G722" as const) })) }));
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.endpoints.map((e) => e.spec.codec)).toEqual(["OPUS", "OPUS", "G722", "G722", "G722"]);
+    // The codec field of the spec the agent receives (protocol/wire.ts) takes it.
+    for (const e of plan.endpoints) expect(EndpointSpec.shape.codec.safeParse(e.spec.codec).success).toBe(true);
   });
 
   it("says which group lacks accounts, and how many", () => {

@@ -101,6 +101,21 @@ describe("test page", () => {
     expect(screen.getByRole("img").getAttribute("aria-label")).toBe("Group topology: callers calls answer");
   });
 
+  it("the codec selector offers every protocol codec by name, Opus included, and sends its code", async () => {
+    render(() => <TestPage pid="p1" />);
+    const form = await screen.findByRole("form", { name: "New test" });
+    const g1 = within(form).getByRole("group", { name: "Group 1" });
+    const codec = within(g1).getByLabelText("Codec") as unknown as HTMLSelectElement;
+    expect([...codec.options].map((o) => [o.value, o.textContent])).toEqual([
+      ["PCMU", "PCMU (G.711 µ-law)"],
+      ["PCMA", "PCMA (G.711 A-law)"],
+      ["G722", "G.722 (wideband)"],
+      ["OPUS", "Opus (wideband, 24 kbit/s)"],
+    ]);
+    fireEvent.change(codec, { target: { value: "OPUS" } });
+    expect(codec.value).toBe("OPUS");
+  });
+
   it("shows client and server messages beside the fields", async () => {
     render(() => <TestPage pid="p1" />);
     const form = await screen.findByRole("form", { name: "New test" });

@@ -7,6 +7,7 @@ import { estimateCredits, planErrors } from "../lib/plan.js";
 import { createStore, produce, reconcile } from "solid-js/store";
 import {
   AUDIO_CODECS,
+  CODEC_LABEL,
   TestCreate,
   type Agent,
   type AudioCodec,
@@ -159,7 +160,7 @@ function GroupEditor(props: {
             <For each={AUDIO_CODECS}>
               {(c) => (
                 <option value={c} selected={c === props.group.codec}>
-                  {c}
+                  {CODEC_LABEL[c]}
                 </option>
               )}
             </For>
