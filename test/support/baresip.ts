@@ -121,3 +121,10 @@ export async function startBaresip(o: BaresipOptions): Promise<BaresipHandle> {
   await handle.waitFor("baresip is ready", 10_000);
   return handle;
 }
+
+/** A session's metrics over the next `ms` (a fresh interval is started first), for the interop tests. */
+export async function measureInterval<S extends { sample(): unknown; detail(): unknown }>(s: S, ms: number): Promise<{ m: ReturnType<S["sample"]>; d: ReturnType<S["detail"]> }> {
+  s.sample();
+  await new Promise((r) => setTimeout(r, ms));
+  return { m: s.sample() as ReturnType<S["sample"]>, d: s.detail() as ReturnType<S["detail"]> };
+}

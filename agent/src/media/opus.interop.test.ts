@@ -11,7 +11,7 @@
  * read at its 48 kHz clock would be ~17 ms of jitter per packet.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { hasBaresipOpus, startBaresip, type BaresipHandle } from "../../../test/support/baresip.js";
+import { hasBaresipOpus, measureInterval, startBaresip, type BaresipHandle } from "../../../test/support/baresip.js";
 import { freeUdpPort } from "../../../test/support/ports.js";
 import { createUserAgent, type IncomingCall, type UserAgent } from "../sip/index.js";
 import { FLOOR_DBOV } from "./audio-level.js";
@@ -19,7 +19,6 @@ import { RtpSession } from "./rtp-session.js";
 import { MediaScheduler } from "./scheduler.js";
 import { parseSdp } from "./sdp.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OPUS_ENDPOINT = { codec: "OPUS", codecs: ["OPUS", "G722", "PCMU", "PCMA"], preferCodec: true } as const;
 
 /** baresip's end-of-call summary line (`EX=BareSip;...;PR=..;PS=..;PL=..,..;JI=..,..;`). */
@@ -43,11 +42,12 @@ describe.skipIf(!hasBaresipOpus())("Opus interop with baresip", () => {
     peer = null;
   });
 
-  /** Media for `ms` after start; then the interval's metrics and detail. */
-  async function measure(s: RtpSession, ms: number) {
-    s.sample(); // start a fresh interval
-    await sleep(ms);
-    return { m: s.sample(), d: s.detail() };
+  /** baresip's own end-of-call summary: it received our stream whole, at low jitter. */
+  async function expectTheyReceivedUs(bs: BaresipHandle) {
+    const theirs = await callSummary(bs);
+    expect(theirs.received, bs.output().slice(-1500)).toBeGreaterThan(100);
+    expect(theirs.lost).toBe(0);
+    expect(theirs.jitterMs).toBeLessThan(10);
   }
 
   /** What we check of its stream, decoded by us. */
@@ -75,14 +75,11 @@ describe.skipIf(!hasBaresipOpus())("Opus interop with baresip", () => {
     expect(media.applyAnswer(final.remoteSdp), final.remoteSdp).toEqual({ ok: true });
     expect(media.codec).toBe("OPUS");
     media.start();
-    const { m, d } = await measure(media, 3000);
+    const { m, d } = await measureInterval(media, 3000);
     expectItsAudio(media, m, d, peer.output().slice(-2000));
     expect(peer.output()).toContain("Set audio decoder: opus 48000Hz");
     expect(await call.bye()).toMatchObject({ ok: true, statusCode: 200 });
-    const theirs = await callSummary(peer);
-    expect(theirs.received, peer.output().slice(-1500)).toBeGreaterThan(100);
-    expect(theirs.lost).toBe(0);
-    expect(theirs.jitterMs).toBeLessThan(10);
+    await expectTheyReceivedUs(peer);
   }, 30_000);
 
   it("baresip calls us with Opus: we answer on its PT and decode its audio; it decodes ours", async () => {
@@ -110,12 +107,9 @@ describe.skipIf(!hasBaresipOpus())("Opus interop with baresip", () => {
     expect(opusPt, offer).toBeDefined();
     expect(answer).toContain(`a=rtpmap:${opusPt} opus/48000/2\r\n`);
     expect(media.codec).toBe("OPUS");
-    const { m, d } = await measure(media, 3000);
+    const { m, d } = await measureInterval(media, 3000);
     expectItsAudio(media, m, d, peer.output().slice(-2000));
     expect(await call.bye()).toMatchObject({ ok: true, statusCode: 200 });
-    const theirs = await callSummary(peer);
-    expect(theirs.received, peer.output().slice(-1500)).toBeGreaterThan(100);
-    expect(theirs.lost).toBe(0);
-    expect(theirs.jitterMs).toBeLessThan(10);
+    await expectTheyReceivedUs(peer);
   }, 30_000);
 });

@@ -11,7 +11,7 @@
  * srtp_decrypt_failures = 0 is "decrypting cleanly".
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { hasBaresip, startBaresip, type BaresipHandle } from "../../../test/support/baresip.js";
+import { hasBaresip, measureInterval, startBaresip, type BaresipHandle } from "../../../test/support/baresip.js";
 import { freeUdpPort } from "../../../test/support/ports.js";
 import { createUserAgent, type UserAgent } from "../sip/index.js";
 import { createDtlsIdentity } from "./dtls-srtp.js";
@@ -34,13 +34,6 @@ describe.skipIf(!hasBaresip())("SRTP interop with baresip", () => {
     peer = null;
   });
 
-  /** Media for `ms` after start; then the interval's metrics. */
-  async function measure(s: RtpSession, ms: number) {
-    s.sample(); // start a fresh interval
-    await sleep(ms);
-    return s.sample();
-  }
-
   it("SDES: we call baresip with RTP/SAVP + a=crypto; its answer's key decrypts every packet", async () => {
     const bsPort = await freeUdpPort();
     peer = await startBaresip({ sipPort: bsPort, mediaenc: "srtp-mand" });
@@ -54,7 +47,7 @@ describe.skipIf(!hasBaresip())("SRTP interop with baresip", () => {
     expect(answer.crypto).toHaveLength(1);
     expect(media.applyAnswer(final.remoteSdp)).toEqual({ ok: true });
     media.start();
-    const m = await measure(media, 3000);
+    const m = (await measureInterval(media, 3000)).m;
     expect(media.srtpSuite).toMatch(/^AES_CM_128_HMAC_SHA1_(80|32)$/);
     expect(m.packets_received, peer.output().slice(-2000)).toBeGreaterThan(100);
     expect(m.srtp_decrypt_failures).toBe(0);
@@ -84,7 +77,7 @@ describe.skipIf(!hasBaresip())("SRTP interop with baresip", () => {
     const offer = parseSdp(await offered).media[0]!;
     expect(offer.proto).toBe("RTP/SAVP");
     expect(offer.crypto.length).toBeGreaterThan(0);
-    const m = await measure(media, 3000);
+    const m = (await measureInterval(media, 3000)).m;
     expect(m.packets_received, peer.output().slice(-2000)).toBeGreaterThan(100);
     expect(m.srtp_decrypt_failures).toBe(0);
     // At most the plain 16-octet RTCP APP "PING" pinholes baresip sends before its keys are set:
@@ -108,7 +101,7 @@ describe.skipIf(!hasBaresip())("SRTP interop with baresip", () => {
     for (let i = 0; i < 100 && media.dtlsState !== "connected" && !media.failure; i++) await sleep(50);
     expect(media.failure, peer.output().slice(-2000)).toBeNull();
     expect(media.dtlsState).toBe("connected");
-    const m = await measure(media, 3000);
+    const m = (await measureInterval(media, 3000)).m;
     expect(m.packets_received, peer.output().slice(-2000)).toBeGreaterThan(100);
     expect(m.srtp_decrypt_failures).toBe(0);
     expect(await call.bye()).toMatchObject({ ok: true, statusCode: 200 });
