@@ -212,9 +212,9 @@ export class MediaPool {
     );
   }
 
-  /** The workers' media counters summed, as of their last sample replies (cumulative). */
-  workerCounters(): MediaCountersSnapshot {
-    const sum: MediaCountersSnapshot = { packetsSent: 0, packetsReceived: 0, malformed: 0, skippedFrames: 0, sendErrors: 0, srtpDecryptFailures: 0 };
+  /** `base` (this thread's media counters) plus the workers', as of their last sample replies (cumulative). */
+  countersWith(base: MediaCountersSnapshot): MediaCountersSnapshot {
+    const sum = { ...base };
     for (const l of this.lanes) if (l.counters) for (const k of Object.keys(sum) as (keyof MediaCountersSnapshot)[]) sum[k] += l.counters[k];
     return sum;
   }

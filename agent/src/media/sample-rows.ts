@@ -4,28 +4,20 @@
  * DetailMetricValues keys in a fixed order. A transferable array instead of thousands of small
  * objects keeps the hop between threads to one copy-free message.
  */
+import { DETAIL_METRIC_KEYS, SECOND_METRIC_KEYS, type DetailMetricKey, type SecondMetricKey } from "../../../protocol/metrics.js";
 import type { DetailMetricValues, SecondMetricValues } from "./rtp-session.js";
 
-export const SECOND_ROW_KEYS = [
-  "mos", "r_factor", "jitter_ms", "rtt_ms", "fraction_lost", "packets_lost", "packets_sent", "packets_received",
-  "bytes_sent", "bytes_received", "srtp_decrypt_failures", "dtmf_digits_sent", "dtmf_digits_received",
-] as const satisfies readonly (keyof SecondMetricValues)[];
-
-export const DETAIL_ROW_KEYS = [
-  "packets_sent_rate_ps", "packets_recv_rate_ps", "bytes_sent_rate_bps", "bytes_recv_rate_bps", "duplicate_packets",
-  "out_of_order_packets", "sequence_number_resets", "sequence_number_gaps", "sequence_number_jumps", "max_packet_spacing",
-  "min_packet_spacing", "avg_packet_spacing", "clock_drift_estimate", "timestamp_jumps", "ssrc_switches",
-  "rtcp_sr_rr_interval_ms", "jb_current_delay_ms", "jb_target_delay_ms", "jb_late_packets", "jb_effective_loss",
-  "audio_level_dbov", "speech_level_dbov", "noise_level_dbov",
-] as const satisfies readonly (keyof DetailMetricValues)[];
+/** Row columns: the protocol's key lists (protocol/metrics.ts), the one definition of the metrics. */
+export const SECOND_ROW_KEYS = SECOND_METRIC_KEYS;
+export const DETAIL_ROW_KEYS = DETAIL_METRIC_KEYS;
 
 /** Numbers per row. */
 export const ROW_WIDTH = SECOND_ROW_KEYS.length + DETAIL_ROW_KEYS.length;
 
-// Compile-time check that the lists are complete: a key added to either type must be added here.
-type Missing<T, K extends readonly PropertyKey[]> = Exclude<keyof T, K[number]>;
-const complete: [Missing<SecondMetricValues, typeof SECOND_ROW_KEYS>, Missing<DetailMetricValues, typeof DETAIL_ROW_KEYS>] extends [never, never] ? true : false = true;
-void complete;
+// Compile-time check that the session's records carry exactly the protocol's keys.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameKeys: [Same<SecondMetricKey, keyof SecondMetricValues>, Same<DetailMetricKey, keyof DetailMetricValues>] = [true, true];
+void sameKeys;
 
 /** Writes row `i` of `out`; a session that no longer exists is a row of NaN (no metrics). */
 export function writeRow(out: Float64Array, i: number, second: SecondMetricValues | null, detail: DetailMetricValues | null): void {

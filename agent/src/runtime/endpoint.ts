@@ -90,10 +90,11 @@ export class Endpoint implements ManagedEndpoint {
     let m: Record<string, number> | undefined;
     // Key metrics and detail metrics travel together: the edge keeps the full per-second series of
     // both (endpoint detail), and aggregates only the key ones.
-    if (this.media && this.phase === "INCALL") {
-      const second = this.media.sample(nowMs);
+    const media = this.mediaToSample();
+    if (media) {
+      const second = media.sample(nowMs);
       // An empty second (media on a worker whose row was not fetched for this frame) is no metrics.
-      if (Object.keys(second).length > 0) m = { ...second, ...this.media.detail?.() } as Record<string, number>;
+      if (Object.keys(second).length > 0) m = { ...second, ...media.detail?.() } as Record<string, number>;
     }
     if (!this.dirty && !m && this.traceQueue.length === 0) return null;
     const trace = this.traceQueue.splice(0, TRACE_PER_SAMPLE);
@@ -315,10 +316,10 @@ export class Endpoint implements ManagedEndpoint {
       return;
     }
     this.setPhase("NEGOTIATING");
-    if (call.remoteSdp.trim() === "" && call.acked) {
+    if (call.remoteSdp.trim() === "" && hasAcked(call)) {
       // A late offer (INVITE without SDP, RFC 3261 §13.2.1, RFC 3264 §4): our 200 offers and the
       // caller's ACK carries the answer, as Cisco CUCM and delayed-offer SBC trunks do.
-      if (!(await this.answerLateOffer(call, call.acked.bind(call)))) return;
+      if (!(await this.answerLateOffer(call))) return;
     } else {
       const answer = await this.media.answer(call.remoteSdp);
       if (!answer.ok) {
@@ -357,7 +358,7 @@ export class Endpoint implements ManagedEndpoint {
   }
 
   /** Late offer: offer in our 200, take the answer from the ACK; false (call failed and ended) if unusable. */
-  private async answerLateOffer(call: IncomingCallPort, acked: () => Promise<string | null>): Promise<boolean> {
+  private async answerLateOffer(call: IncomingCallPort & Required<Pick<IncomingCallPort, "acked">>): Promise<boolean> {
     let offer: string;
     try {
       offer = await this.media!.offer();
@@ -367,7 +368,7 @@ export class Endpoint implements ManagedEndpoint {
       return false;
     }
     call.answer(offer);
-    const ackSdp = await acked();
+    const ackSdp = await call.acked();
     if (ackSdp === null) {
       // §13.3.1.4: no ACK within 64·T1 — the UA core has sent BYE.
       this.fail("TIMEOUT", 200, "no ACK for our 200 OK (late offer: the answer never came)");
@@ -443,4 +444,9 @@ export class Endpoint implements ManagedEndpoint {
     this.finished = true;
     this.dirty = true;
   }
+}
+
+/** The SIP port can hand over the ACK's body (needed to take a late offer's answer). */
+function hasAcked(call: IncomingCallPort): call is IncomingCallPort & Required<Pick<IncomingCallPort, "acked">> {
+  return typeof call.acked === "function";
 }

@@ -44,13 +44,7 @@ export function mediaFactory(workers = defaultWorkers()): MediaFactory {
 }
 
 /** Media counters of this thread plus the media workers' (as of their last report). */
-function allCounters(): typeof mainThreadCounters {
-  if (!activePool) return mainThreadCounters;
-  const w = activePool.workerCounters();
-  const sum = { ...mainThreadCounters };
-  for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += w[k];
-  return sum;
-}
+const allCounters = (): typeof mainThreadCounters => activePool?.countersWith(mainThreadCounters) ?? mainThreadCounters;
 
 const meter = createMediaRateMeter(undefined, allCounters);
 export const mediaCounters: AgentCounters = { pps: () => meter.pps(), drops: () => meter.drops() };
